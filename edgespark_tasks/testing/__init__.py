@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from .fakecli import FAKE_API_KEY, FakeCli
 from .projects import commit_all, example_source, git, init_repo, make_project_repo, rehash_schema
 
 __all__ = [
+    "FAKE_API_KEY",
+    "FakeCli",
     "commit_all",
     "example_source",
     "git",
@@ -36,3 +39,9 @@ def edgespark_project(tmp_path: Path) -> ProjectFactory:
         return make_project_repo(tmp_path / name, layout, files)
 
     return make
+
+
+@pytest.fixture
+def fake_cli(tmp_path: Path) -> FakeCli:
+    """A fresh fake `edgespark` CLI; pass `fake_cli.environ()` to subprocesses."""
+    return FakeCli(tmp_path / "fake-edgespark")

@@ -1,0 +1,1 @@
+"""Built-in step implementations, registered as plugins like any other."""

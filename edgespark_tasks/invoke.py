@@ -1,0 +1,197 @@
+"""invoke front-end: `from edgespark_tasks.invoke import ns` is a whole `tasks.py`.
+
+Also usable as a sub-collection: `ns.add_collection(edgespark_ns, "es")`. Settings may come from
+invoke's config (an `edgespark:` section in invoke.yaml, or `ns.configure`), between
+pyproject.toml and environment variables. No step logic lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from invoke import Collection, Context, Task, task
+from invoke.exceptions import Exit
+
+from . import errors, pipeline
+from .context import RunOptions
+from .edge import error_line
+from .session import Session, open_session
+from .steps import CATALOGUE, Step
+
+_COMMON_HELP = {
+    "project": "project folder (default: nearest edgespark.toml upward)",
+    "environment": "EdgeSpark environment, passed to the CLI as --environment",
+}
+_PIPELINE_HELP = {
+    **_COMMON_HELP,
+    "dry_run": "print every decision and command; run nothing",
+    "force": "ignore recorded state: run every step that applies",
+    "only": "only this step id (repeatable)",
+    "skip": "skip this step id (repeatable)",
+    "yes": "continue after `db generate` without the review prompt",
+    "confirm_dangerous": "allow destructive migrations / bucket removal (a person decides)",
+    "tail": "stream logs for N seconds after deploying",
+    "json": "write a JSON report to this file",
+}
+
+
+def _plain(value: Any) -> Any:
+    """invoke's DataProxy config as plain dicts."""
+    if hasattr(value, "keys"):
+        return {k: _plain(value[k]) for k in value.keys()}  # noqa: SIM118 - DataProxy
+    return value
+
+
+def _session(c: Context, project: str | None, environment: str | None) -> Session:
+    config = _plain(c.config.get("edgespark", {})) or {}
+    return open_session(Path(project) if project else None,
+                        flags={"environment": environment},
+                        tool_config=config, tool_config_name="invoke config 'edgespark'")
+
+
+def _edge(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except (errors.EdgesparkTasksError, KeyboardInterrupt) as exc:
+        message, code = error_line("inv", exc)
+        raise Exit(message, code) from None
+
+
+def _pipeline(c: Context, project: str | None, environment: str | None, **kw: Any) -> None:
+    _edge(lambda: pipeline.run_pipeline(_session(c, project, environment), RunOptions(**kw)))
+
+
+def _step(c: Context, step_id: str, project: str | None, environment: str | None,
+          **kw: Any) -> None:
+    _edge(lambda: pipeline.run_step(_session(c, project, environment), step_id, RunOptions(**kw)))
+
+
+@task(help=_PIPELINE_HELP, iterable=["only", "skip"])
+def deploy(c: Context, project: str | None = None, environment: str | None = None,
+           dry_run: bool = False, force: bool = False, only: list[str] | None = None,
+           skip: list[str] | None = None, yes: bool = False, confirm_dangerous: bool = False,
+           tail: float = 0, json: str | None = None) -> None:
+    """Run the EdgeSpark sequence in order, doing only what changed."""
+    _pipeline(c, project, environment, dry_run=dry_run, force=force, only=tuple(only or ()),
+              skip=tuple(skip or ()), yes=yes, confirm_dangerous=confirm_dangerous,
+              tail_seconds=tail or None, json_path=Path(json) if json else None)
+
+
+@task(help={k: _PIPELINE_HELP[k] for k in ("project", "environment", "force", "only", "skip",
+                                           "tail")}, iterable=["only", "skip"])
+def plan(c: Context, project: str | None = None, environment: str | None = None,
+         force: bool = False, only: list[str] | None = None, skip: list[str] | None = None,
+         tail: float = 0) -> None:
+    """Show what `inv deploy` would do and why, running nothing."""
+    _pipeline(c, project, environment, dry_run=True, force=force, only=tuple(only or ()),
+              skip=tuple(skip or ()), tail_seconds=tail or None)
+
+
+@task(help={"project": _COMMON_HELP["project"], "names": "comma-separated check ids",
+            "all_files": "check every file, not only staged ones"})
+def check(c: Context, project: str | None = None, names: str = "", all_files: bool = False) -> None:
+    """Run the offline checks (no network, no CLI)."""
+    from .checks.cli import run_check_command
+
+    def action() -> None:
+        code = run_check_command(Path(project) if project else None,
+                                 [n for n in names.split(",") if n], all_files=all_files)
+        if code:
+            raise Exit(code=code)
+
+    _edge(action)
+
+
+def _step_task(step: Step, *, flag: str | None = None) -> Task[Any]:
+    """An invoke task running one catalogue step on request (with one optional extra flag)."""
+    helps = dict(_COMMON_HELP)
+
+    def plain(c: Context, project: str | None = None, environment: str | None = None) -> None:
+        _step(c, step.id, project, environment)
+
+    def dangerous(c: Context, project: str | None = None, environment: str | None = None,
+                  confirm_dangerous: bool = False) -> None:
+        _step(c, step.id, project, environment, confirm_dangerous=confirm_dangerous)
+
+    def yes(c: Context, project: str | None = None, environment: str | None = None,
+            yes: bool = False) -> None:
+        _step(c, step.id, project, environment, yes=yes)
+
+    body = {"confirm_dangerous": dangerous, "yes": yes}.get(flag or "", plain)
+    if flag:
+        helps[flag] = _PIPELINE_HELP[flag]
+    body.__doc__ = step.help
+    return Task(body, name=step.id.split("-", 1)[-1] if "-" in step.id else step.id, help=helps)
+
+
+@task(help={**_COMMON_HELP, "keys": "secret NAMES, comma-separated (values are typed in the "
+                                     "browser, never here)"})
+def secrets_set(c: Context, keys: str, project: str | None = None,
+                environment: str | None = None) -> None:
+    """Open the browser hand-off where a person types secret values."""
+    names = tuple(k for k in keys.replace(",", " ").split() if k)
+    _step(c, "secrets-set", project, environment, keys=names)
+
+
+@task(help={**_COMMON_HELP, "check": "only check the generated types are fresh"})
+def pull_types(c: Context, project: str | None = None, environment: str | None = None,
+               check: bool = False) -> None:
+    """Refresh the generated server types (`--check`: fail when stale)."""
+    _step(c, "types-check" if check else "pull-types", project, environment)
+
+
+@task(help={**_COMMON_HELP, "seconds": "stop after N seconds (default 30)"})
+def log_tail(c: Context, seconds: float = 30, project: str | None = None,
+             environment: str | None = None) -> None:
+    """Stream live logs for N seconds."""
+    _step(c, "log-tail", project, environment, tail_seconds=seconds)
+
+
+def _group(name: str, *tasks: Task[Any], default: str | None = None) -> Collection:
+    group = Collection(name)
+    for item in tasks:
+        group.add_task(item, default=item.name == default)
+    return group
+
+
+def _by_id(step_id: str) -> Step:
+    return next(s for s in CATALOGUE if s.id == step_id)
+
+
+def build_collection(extra_steps: tuple[Step, ...] = ()) -> Collection:
+    """The edgespark collection, with a task for each plugin-added step."""
+    root = Collection(deploy, plan, check)
+    root.add_collection(_group("db", _step_task(_by_id("db-generate"), flag="yes"),
+                               _step_task(_by_id("db-migrate"), flag="confirm_dangerous"),
+                               _step_task(_by_id("db-check"))))
+    root.add_collection(_group("storage", _step_task(_by_id("storage-apply"), flag="confirm_dangerous")))
+    root.add_collection(_group("vars", _step_task(_by_id("vars-apply"))))
+    secrets = _group("secrets", _step_task(_by_id("secrets-check")))
+    secrets.add_task(secrets_set, name="set")
+    root.add_collection(secrets)
+    root.add_collection(_group("auth", _step_task(_by_id("auth-pull")),
+                               _step_task(_by_id("auth-apply"))))
+    pull = _group("pull", Task(_step_task(_by_id("pull")).body, name="all",
+                               help=dict(_COMMON_HELP)), default="all")
+    pull.add_task(pull_types, name="types")
+    root.add_collection(pull)
+    log = Collection("log")
+    log.add_task(log_tail, name="tail")
+    root.add_collection(log)
+    for step in extra_steps:
+        root.add_task(_step_task(step), name=step.id)
+    root.configure({"edgespark": {}})
+    return root
+
+
+def _plugin_steps() -> tuple[Step, ...]:
+    """Plugin-added steps of the project in the working directory, if there is one."""
+    try:
+        return tuple(s for s in open_session().steps if not s.builtin)
+    except errors.EdgesparkTasksError:
+        return ()  # no project here yet: the built-in tasks still work with --project
+
+
+ns = build_collection(_plugin_steps())

@@ -1,0 +1,124 @@
+"""Running steps: one step on request, or the whole `deploy` pipeline with its plan.
+
+Shared by every front-end: `inv deploy`, `edgespark-tasks run deploy`, doit actions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from contextlib import nullcontext
+
+from . import errors, files, report
+from .context import RunOptions, StepContext, StepResult
+from .lock import project_lock
+from .plan import Decision, Planner
+from .session import Session
+from .steps import Step
+
+
+def execute(ctx: StepContext, step: Step) -> StepResult:
+    """Run one step through its hook (or action/argv), then record it as done on success."""
+    planner = Planner(ctx.project, ctx.settings, ctx.environment, ctx.records, ctx.options)
+    inputs = planner.inputs(step)  # as they were when the step started
+    ctx.pm.hook.edgespark_before_step(ctx=ctx, step=step)
+    try:
+        result = _dispatch(ctx, step)
+    except BaseException as exc:
+        ctx.pm.hook.edgespark_after_step(ctx=ctx, step=step, result=None, error=exc)
+        raise
+    ctx.records.record(step.id, inputs, result.record)
+    ctx.results[step.id] = result
+    ctx.pm.hook.edgespark_after_step(ctx=ctx, step=step, result=result, error=None)
+    return result
+
+
+def _dispatch(ctx: StepContext, step: Step) -> StepResult:
+    result: StepResult | None
+    if step.builtin:
+        result = getattr(ctx.pm.hook, step.hook_name)(ctx=ctx)
+    elif step.action is not None:
+        result = step.action(ctx)
+    else:
+        result = ctx.pm.hook.edgespark_run_step(ctx=ctx, step=step)
+    if result is None and step.argv:
+        run = ctx.cli(step)
+        result = StepResult(output=run.output, returncode=run.returncode)
+    if result is None:
+        raise errors.PluginError(f"step {step.id!r} has no implementation",
+                                 "a plugin must implement it, or it must have an argv")
+    return result
+
+
+def run_step(session: Session, step_id: str, options: RunOptions) -> StepResult:
+    """Run one step now, whatever the recorded state (a person asked for it)."""
+    ctx = session.context(options)
+    step = ctx.step(step_id)
+    return execute(ctx, step)
+
+
+def make_plan(session: Session, options: RunOptions) -> list[Decision]:
+    """The deploy pipeline's decisions for this session, without running anything."""
+    planner = Planner(session.project, session.settings, session.environment, session.records,
+                      options)
+    for name in (*options.only, *options.skip):
+        session_step_ids = {s.id for s in session.steps}
+        if name not in session_step_ids:
+            errors_hint = ", ".join(s.id for s in session.steps if s.pipeline)
+            raise errors.UnknownStepError(f"unknown step {name!r}", f"pipeline steps: {errors_hint}")
+    return planner.plan(session.steps)
+
+
+def run_pipeline(session: Session, options: RunOptions) -> report.Report:
+    """Plan, then run each step that must run, in order; stop at the first failure.
+
+    Raises the failing step's typed error after printing the summary and writing the report.
+    """
+    ctx = session.context(options)
+    lock = (nullcontext() if options.dry_run else
+            project_lock(session.project.state_dir, session.settings.lock_timeout, session.err))
+    with lock:
+        decisions = make_plan(session, options)
+        rep = report.Report.start(session.project, session.environment, decisions)
+        if options.dry_run:
+            report.print_plan(ctx, decisions)
+            return rep
+        planner = Planner(session.project, session.settings, session.environment,
+                          session.records, options)
+        error: BaseException | None = None
+        for index, decision in enumerate(decisions):
+            decision = _recheck(planner, decision)
+            report.print_header(ctx, index, len(decisions), decision)
+            if not decision.run:
+                rep.skipped(decision)
+                continue
+            started = time.monotonic()
+            try:
+                result = execute(ctx, decision.step)
+            except (errors.EdgesparkTasksError, KeyboardInterrupt) as exc:
+                error = exc if isinstance(exc, errors.EdgesparkTasksError) else errors.Interrupted(
+                    "interrupted", "nothing was recorded for the running step")
+                rep.failed(decision, time.monotonic() - started, error)
+                break
+            rep.done(decision, time.monotonic() - started, result)
+        rep.finish(error)
+        report.print_summary(ctx, rep)
+        report.write_json(ctx, rep)
+        ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(session.redactor))
+        if error is not None:
+            raise error
+        return rep
+
+
+def _recheck(planner: Planner, decision: Decision) -> Decision:
+    """Re-decide a step planned only because an earlier step would change its inputs."""
+    if decision.run and decision.reason.endswith("will change its inputs"):
+        recorded = planner.records.files(decision.step.id) or {}
+        if not files.changed(planner.inputs(decision.step), recorded):
+            return Decision(decision.step, False, "inputs unchanged after the earlier step")
+    return decision
+
+
+def pipeline_steps(session: Session) -> Sequence[Step]:
+    """The steps `deploy` considers, in order."""
+    return [s for s in session.steps if s.pipeline]
