@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="run the offline checks")
     check.add_argument("names", nargs="*", help="check ids (default: all)")
     check.add_argument("--all-files", action="store_true", help="check everything, not staged")
+    sub.add_parser("doctor", help="what is installed, configured and blocking")
+    init = sub.add_parser("init", help="add tasks.py, dodo.py and pre-commit entries to this repo")
+    init.add_argument("--dir", type=Path, default=Path("."), help="repository folder")
+    init.add_argument("--force", action="store_true", help="overwrite tasks.py / dodo.py")
     return parser
 
 
@@ -65,6 +69,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from .checks.cli import run_check_command
 
         return run_check_command(args.project, args.names, all_files=args.all_files)
+    if args.command == "doctor":
+        from .doctor import run_doctor
+
+        return run_doctor(args.project, environment=args.environment, cli=args.cli)
+    if args.command == "init":
+        from .initrepo import run_init
+
+        return run_init(args.dir, force=args.force)
     from . import pipeline
     from .session import open_session
 
