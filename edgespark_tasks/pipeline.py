@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 
 from . import errors, files, report
+from .capabilities import save
 from .context import RunOptions, StepContext, StepResult
 from .lock import project_lock
-from .plan import Decision, Planner
+from .plan import Decision, Planner, with_capabilities
 from .session import Session
 from .steps import Step
 
@@ -78,11 +79,17 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
     lock = (nullcontext() if options.dry_run else
             project_lock(session.project.state_dir, session.settings.lock_timeout, session.err))
     with lock:
-        decisions = make_plan(session, options)
+        decisions, version = _with_capabilities(session, make_plan(session, options))
         rep = report.Report.start(session.project, session.environment, decisions)
+        blocked = _blocked_error(decisions, version)
         if options.dry_run:
             report.print_plan(ctx, decisions)
+            if blocked is not None:
+                ctx.warn(blocked.one_line())
             return rep
+        if blocked is not None:  # refuse before anything runs: nothing half-done
+            _report_blocked(ctx, rep, decisions, blocked)
+            raise blocked
         planner = Planner(session.project, session.settings, session.environment,
                           session.records, options)
         error: BaseException | None = None
@@ -108,6 +115,55 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
         if error is not None:
             raise error
         return rep
+
+
+def _with_capabilities(session: Session,
+                       decisions: list[Decision]) -> tuple[list[Decision], str]:
+    """The decisions with the steps the installed CLI lacks marked, and the CLI version.
+
+    See plan.with_capabilities. When the CLI cannot be found or probed the decisions stay as
+    they are: the first step that needs the CLI then fails with the not-found message.
+    """
+    if not any(d.step.argv for d in decisions):
+        return decisions, ""
+    try:
+        info = session.runner.info()
+        marked = with_capabilities(decisions, lambda step: info.supports(step.argv),
+                                   info.version)
+    except (errors.CliNotFoundError, errors.CliError):
+        return decisions, ""
+    save(info, session.project.state_dir)
+    return marked, info.version
+
+
+def _blocked_error(decisions: Sequence[Decision],
+                   version: str) -> errors.StepUnavailableError | None:
+    """The error for steps that must run but the installed CLI lacks, or None."""
+    blocked = [d for d in decisions if d.blocked]
+    if not blocked:
+        return None
+    names = ", ".join(f"{d.step.id} (`{d.step.command}`)" for d in blocked)
+    skips = " ".join(f"--skip {d.step.id}" for d in blocked)
+    return errors.StepUnavailableError(
+        f"the installed CLI (edgespark {version}) lacks steps this deploy needs: {names}; "
+        "nothing was run",
+        "upgrade the CLI (`npm install -g @edgespark/cli@latest`), or make those changes "
+        f"another way and re-run with {skips}",
+    )
+
+
+def _report_blocked(ctx: StepContext, rep: report.Report, decisions: Sequence[Decision],
+                    error: errors.StepUnavailableError) -> None:
+    for index, decision in enumerate(decisions):
+        report.print_header(ctx, index, len(decisions), decision)
+    for row, decision in zip(rep.rows, decisions, strict=True):
+        if decision.blocked:
+            row.exit_code, row.exit_class = error.exit_code, "unavailable"
+            row.message = decision.reason
+    rep.finish(error)
+    report.print_summary(ctx, rep)
+    report.write_json(ctx, rep)
+    ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(ctx.redactor))
 
 
 def _recheck(planner: Planner, decision: Decision) -> Decision:

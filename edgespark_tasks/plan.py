@@ -7,8 +7,8 @@ no process, so `--dry-run` and the no-op case cost only file reads.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from . import files, varsfile
 from .context import RunOptions
@@ -25,10 +25,18 @@ class Decision:
     step: Step
     run: bool
     reason: str
+    unavailable: bool = False  # the installed CLI lacks the step's command
 
     @property
     def verb(self) -> str:
+        if self.run and self.unavailable:
+            return "blocked"
         return "run" if self.run else "skip"
+
+    @property
+    def blocked(self) -> bool:
+        """The step must run, but the installed CLI cannot run it."""
+        return self.run and self.unavailable
 
 
 @dataclass
@@ -138,6 +146,28 @@ class Planner:
         if deploy.run:
             return Decision(step, True, "runs before every deploy")
         return Decision(step, False, "no deploy in this run")
+
+
+def with_capabilities(decisions: Sequence[Decision], supports: Callable[[Step], bool],
+                      version: str) -> list[Decision]:
+    """Mark the steps whose CLI command the installed CLI (`version`) lacks.
+
+    A step that would be skipped anyway stays skipped, its reason saying it is unavailable.
+    A step that must run stays `run` and becomes `blocked`: the pipeline refuses to start
+    rather than silently leave out a needed change (a migration, a bucket, auth config...).
+    The person decides: upgrade the CLI, or apply the change another way and `--skip` it.
+    """
+    marked = []
+    for decision in decisions:
+        step = decision.step
+        if not step.argv or supports(step):
+            marked.append(decision)
+            continue
+        note = f"`{step.command}` is not available in edgespark {version}"
+        reason = (f"{decision.reason}, but {note}" if decision.run
+                  else f"not available in edgespark {version} ({decision.reason})")
+        marked.append(replace(decision, reason=reason, unavailable=True))
+    return marked
 
 
 def _short(rel: str) -> str:

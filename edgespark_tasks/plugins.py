@@ -47,8 +47,8 @@ def make_manager(settings: Settings) -> pluggy.PluginManager:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name!r}: {exc}",
-                          "hook names must match edgespark-tasks hooks") from None
+        raise PluginError(f"{exc}".strip(),
+                          "hook names must match `edgespark-tasks hooks`") from None
     return pm
 
 

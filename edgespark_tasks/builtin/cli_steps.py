@@ -7,7 +7,8 @@ import re
 from ..context import StepContext, StepResult
 from ..hookspecs import hookimpl
 
-_URL = re.compile(r"^\s*URL:\s*(\S+)", re.MULTILINE)
+# 0.0.9 prints "│ URL: <url>" (a gutter before it) on stderr; newer builds "URL: <url>".
+_URL = re.compile(r"^[\s│|>*-]*URL:\s*(\S+)", re.MULTILINE)
 
 
 def _run(ctx: StepContext, step_id: str, *extra: str) -> StepResult:

@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 from .fakecli import FAKE_API_KEY, FakeCli
-from .projects import commit_all, example_source, git, init_repo, make_project_repo, rehash_schema
+from .projects import (
+    commit_all,
+    example_source,
+    git,
+    init_repo,
+    make_project_repo,
+    rehash_schema,
+    write_project_into,
+)
 
 __all__ = [
     "FAKE_API_KEY",
@@ -25,6 +33,7 @@ __all__ = [
     "init_repo",
     "make_project_repo",
     "rehash_schema",
+    "write_project_into",
 ]
 
 ProjectFactory = Callable[..., Path]

@@ -250,6 +250,9 @@ def main(argv: list[str]) -> int:
             code = _behave(words, argv, Path.cwd(), script)
     except SystemExit as exc:
         code = int(exc.code or 0)
+    except KeyboardInterrupt:
+        print("Aborted", file=sys.stderr)
+        code = 130
     entry.update(end=time.time(), exit=code)
     _log(entry)
     return code

@@ -68,6 +68,12 @@ def write_project(dest: Path, layout: str = "full-stack") -> Path:
     return dest
 
 
+def write_project_into(dest: Path, layout: str = "full-stack") -> Path:
+    """Like write_project, creating parent folders (for monorepo layouts)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return write_project(dest, layout)
+
+
 def make_project_repo(root: Path, layout: str = "full-stack",
                       files: Mapping[str, str] | None = None) -> Path:
     """A git repository at `root` holding an example project (plus extra `files`), committed."""

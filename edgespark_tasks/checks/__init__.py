@@ -1,0 +1,121 @@
+"""Offline checks: pure Python, no node, no network. Each maps a project to findings.
+
+`CHECKS` is the registry (id -> Check). A check is called with a `CheckContext`; `relevant`
+tells the pre-commit hook whether a changed path can affect the check at all, so a hook that
+runs on every commit (to see deletions) can return at once when nothing relevant changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .. import gitfiles
+from ..errors import EdgesparkTasksError
+from ..findings import Finding, sort_key
+from ..project import Project
+from ..settings import Settings
+
+
+class UnknownCheckError(EdgesparkTasksError):
+    """A check id that is not in the registry."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may look at. `changes` is the change set being judged.
+
+    - `staged` given: those paths (absolute or relative to the project root) are the change set;
+    - `all_files`: the working tree against HEAD (plus untracked files);
+    - neither: the git index, i.e. what the next commit would contain.
+    """
+
+    project: Project
+    settings: Settings
+    staged: tuple[str, ...] | None = None
+    all_files: bool = False
+
+    @cached_property
+    def changes(self) -> list[gitfiles.Change]:
+        """The change set as (status, absolute path); status D means deleted."""
+        root = self.project.root
+        if self.staged is not None:
+            paths = [(root / p).resolve() for p in self.staged]
+            return [("M" if p.exists() else "D", p) for p in paths]
+        if self.all_files:
+            return gitfiles.worktree_changes(root, root)
+        return gitfiles.staged_changes(root, root)
+
+    @property
+    def judges_index(self) -> bool:
+        """True when the git index (not the working tree) is what is being judged."""
+        return self.staged is None and not self.all_files
+
+    def rel(self, path: Path) -> str:
+        """A path relative to the project root, posix style."""
+        return self.project.relative(path)
+
+
+CheckFn = Callable[[CheckContext], list[Finding]]
+RelevantFn = Callable[[Project, Path], bool]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One registered check: its id, function, relevance test and a one-line summary."""
+
+    id: str
+    run: CheckFn
+    relevant: RelevantFn
+    summary: str
+
+    def __call__(self, ctx: CheckContext) -> list[Finding]:
+        return self.run(ctx)
+
+
+def under(path: Path, folder: Path) -> bool:
+    """True when `path` is `folder` or inside it."""
+    return path == folder or folder in path.parents
+
+
+def _registry() -> dict[str, Check]:
+    from . import (
+        auth_config,
+        generated_untouched,
+        migrations_journal,
+        no_secret_files,
+        runtime_key_reads,
+        schema_migrated,
+    )
+
+    modules = (schema_migrated, migrations_journal, runtime_key_reads, generated_untouched,
+               auth_config, no_secret_files)
+    return {m.CHECK.id: m.CHECK for m in modules}
+
+
+CHECKS: dict[str, Check] = _registry()
+
+
+def run_checks(
+    project: Project,
+    settings: Settings,
+    names: Iterable[str] | None = None,
+    *,
+    staged: Sequence[str] | None = None,
+    all_files: bool = False,
+) -> list[Finding]:
+    """Run the named checks (all by default) on one project; findings sorted by file and line."""
+    ids = list(names) if names is not None else list(CHECKS)
+    unknown = [name for name in ids if name not in CHECKS]
+    if unknown:
+        raise UnknownCheckError(
+            f"unknown check {unknown[0]!r}", f"known checks: {', '.join(CHECKS)}"
+        )
+    ctx = CheckContext(project, settings, tuple(staged) if staged is not None else None,
+                       all_files)
+    findings = [finding for name in ids for finding in CHECKS[name](ctx)]
+    return sorted(findings, key=sort_key)

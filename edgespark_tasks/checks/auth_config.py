@@ -1,0 +1,169 @@
+"""`auth-config`: configs/auth-config.yaml has known keys, right types and the fixed OAuth refs.
+
+An enabled OAuth provider must reference the var `<P>_CLIENT_ID` and the secret
+`<P>_CLIENT_SECRET` by name; values never live in this file. Errors carry line numbers,
+which is why the YAML is composed into nodes (with marks) instead of loaded into dicts.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from ..findings import Finding
+from ..project import Project
+from . import Check, CheckContext
+
+ID = "auth-config"
+BOOL, INT, STR = "bool", "int", "str"
+_TAGS = {BOOL: "tag:yaml.org,2002:bool", INT: "tag:yaml.org,2002:int",
+         STR: "tag:yaml.org,2002:str"}
+OAUTH = ("Google", "Github", "Gitlab", "Discord", "Apple", "Microsoft")
+_EXTRA = {"Apple": {"appBundleIdentifier": STR}, "Microsoft": {"tenantId": STR}}
+Schema = dict[str, Any]
+SCHEMA: Schema = {
+    "disableSignUp": BOOL,
+    "session": {"expiresIn": INT, "updateAge": INT, "disableSessionRefresh": BOOL},
+    "providerEmailPassword": {"enabled": BOOL, "config": {
+        "minPasswordLength": INT, "requireEmailVerification": BOOL,
+        "requirePasswordResetEmailVerification": BOOL, "revokeSessionsOnPasswordReset": BOOL,
+    }},
+    **{f"provider{p}": {"enabled": BOOL, "config": {
+        "clientIdVarRef": STR, "clientSecretRef": STR, **_EXTRA.get(p, {}),
+    }} for p in OAUTH},
+}
+FIX_SYNTAX = "fix the YAML, or fetch the live config with `edgespark auth pull`"
+
+
+def compose(text: str) -> Any:
+    """The YAML node tree (None for an empty file); raises yaml.YAMLError."""
+    import yaml  # only this check and the runtime-keys check need YAML
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.compose(text, Loader=loader)
+
+
+def auth_findings(text: str, rel: str) -> list[Finding]:
+    """Every problem in the text of an auth-config file (`rel` is its path for findings)."""
+    import yaml
+
+    try:
+        root = compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return [Finding(ID, "error", rel, line, f"not valid YAML: {problem}", FIX_SYNTAX)]
+    if root is None:
+        return [Finding(ID, "error", rel, None, "auth-config.yaml is empty", FIX_SYNTAX)]
+    findings: list[Finding] = []
+    _walk(root, SCHEMA, "", rel, findings)
+    findings.extend(_oauth_findings(root, rel))
+    return findings
+
+
+def _line(node: Any) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _pairs(node: Any) -> list[tuple[str, Any, Any]]:
+    """(key text, key node, value node) of a mapping node."""
+    return [(str(k.value) if k.id == "scalar" else "?", k, v) for k, v in node.value]
+
+
+def _walk(node: Any, schema: Schema, where: str, rel: str, out: list[Finding]) -> None:
+    if node.id != "mapping":
+        out.append(Finding(ID, "error", rel, _line(node), f"{where or 'the file'} must be a "
+                           "mapping of keys", FIX_SYNTAX))
+        return
+    seen: set[str] = set()
+    for key, key_node, value in _pairs(node):
+        path = f"{where}.{key}" if where else key
+        if key in seen:
+            out.append(Finding(ID, "error", rel, _line(key_node), f"duplicate key {path}",
+                               "keep one of them"))
+        seen.add(key)
+        expected = schema.get(key)
+        if expected is None:
+            close = difflib.get_close_matches(key, list(schema), n=1)
+            hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(schema)}"
+            out.append(Finding(ID, "error", rel, _line(key_node), f"unknown key {path}",
+                               f"{hint} (see the EdgeSpark auth-config docs)"))
+        elif isinstance(expected, dict):
+            _walk(value, expected, path, rel, out)
+        elif value.id != "scalar" or value.tag != _TAGS[expected]:
+            shown = value.value if value.id == "scalar" else value.id
+            out.append(Finding(ID, "error", rel, _line(value), f"{path} must be {_NAMES[expected]}"
+                               f", found {shown!r}", f"write {path}: {_EXAMPLES[expected]}"))
+
+
+_NAMES = {BOOL: "true or false", INT: "a whole number", STR: "a name"}
+_EXAMPLES = {BOOL: "true", INT: "3600", STR: "SOME_NAME"}
+
+
+def _get(node: Any, key: str) -> Any:
+    if node is None or node.id != "mapping":
+        return None
+    return next((v for k, _, v in _pairs(node) if k == key), None)
+
+
+def _enabled(node: Any) -> bool:
+    flag = _get(node, "enabled")
+    return flag is not None and flag.id == "scalar" and str(flag.value).lower() in (
+        "true", "yes", "on")
+
+
+def oauth_refs(root: Any) -> list[tuple[str, str, str, int]]:
+    """(provider, "var"|"secret", referenced name, line) for every enabled OAuth provider."""
+    refs = []
+    for provider in OAUTH:
+        node = _get(root, f"provider{provider}")
+        if not _enabled(node):
+            continue
+        config = _get(node, "config")
+        for field, kind in (("clientIdVarRef", "var"), ("clientSecretRef", "secret")):
+            value = _get(config, field)
+            if value is not None and value.id == "scalar" and value.value:
+                refs.append((provider, kind, str(value.value), _line(value)))
+    return refs
+
+
+def _oauth_findings(root: Any, rel: str) -> list[Finding]:
+    findings = []
+    for provider in OAUTH:
+        node = _get(root, f"provider{provider}")
+        if not _enabled(node):
+            continue
+        config = _get(node, "config")
+        for field, suffix in (("clientIdVarRef", "CLIENT_ID"),
+                              ("clientSecretRef", "CLIENT_SECRET")):
+            want = f"{provider.upper()}_{suffix}"
+            value = _get(config, field)
+            line = _line(value if value is not None else config if config is not None else node)
+            if value is None or value.id != "scalar" or value.value != want:
+                found = f", found {value.value!r}" if value is not None and value.id == "scalar" \
+                    else ""
+                findings.append(Finding(
+                    ID, "error", rel, line,
+                    f"provider{provider} is enabled, so config.{field} must be {want}{found}",
+                    f"set `{field}: {want}` (the name, never the value) or `enabled: false`"))
+    return findings
+
+
+def check(ctx: CheckContext) -> list[Finding]:
+    """Validate the project's auth-config.yaml (a missing file is a warning)."""
+    path = ctx.project.auth_config
+    if not path.is_file():
+        return [Finding(ID, "warning", ctx.rel(path), None, "auth-config.yaml is missing",
+                        "fetch the live config with `edgespark auth pull` and commit it")]
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return auth_findings(text, ctx.rel(path))
+
+
+def relevant(project: Project, path: Path) -> bool:
+    """The auth-config file only."""
+    return path == project.auth_config
+
+
+CHECK = Check(ID, check, relevant, "auth-config.yaml: known keys, types, fixed OAuth refs")

@@ -1,0 +1,42 @@
+"""`generated-untouched`: nobody hand-edits the platform-owned `__generated__/` folder.
+
+`edgespark pull types` rewrites these files together with `.checksums.json`; a change (or a
+deletion) there without a `.checksums.json` change in the same commit was made by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..findings import Finding
+from ..project import Project
+from . import Check, CheckContext, under
+
+ID = "generated-untouched"
+
+
+def check(ctx: CheckContext) -> list[Finding]:
+    """Refuse changes under `__generated__/` that come without a `.checksums.json` change."""
+    project = ctx.project
+    touched = [(status, path) for status, path in ctx.changes
+               if under(path, project.generated_dir) and path != project.generated_dir]
+    if not touched or any(path == project.checksums for _, path in touched):
+        return []
+    findings = []
+    for status, path in touched:
+        verb = "deleted" if status == "D" else "edited"
+        findings.append(Finding(
+            ID, "error", ctx.rel(path), None,
+            f"platform-owned file {verb} by hand (no matching .checksums.json update)",
+            "undo the hand edit (`git restore --staged --worktree <file>`), then run "
+            "`edgespark pull` / `edgespark pull types` to refresh generated files",
+        ))
+    return findings
+
+
+def relevant(project: Project, path: Path) -> bool:
+    """Anything under the generated folder."""
+    return under(path, project.generated_dir)
+
+
+CHECK = Check(ID, check, relevant, "__generated__/ changes only together with .checksums.json")

@@ -1,0 +1,139 @@
+"""`runtime-keys`: every key the server code reads is declared in runtime.ts as the right kind.
+
+Reads come from `runtime_keys.find_reads` (tokenizer based); OAuth refs of enabled providers
+in auth-config.yaml count as reads too. Declared-but-unused keys are warnings, keys passed as
+variables are notes ("not checkable"): only a certain mistake fails the commit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..findings import Finding
+from ..project import Project
+from ..runtime_keys import KeyKind, Read, RuntimeKeys, RuntimeKeysError, find_reads, parse_runtime
+from . import Check, CheckContext, under
+
+ID = "runtime-keys"
+SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+_SKIP_DIRS = {"node_modules", "dist", ".wrangler", ".edgespark", "__generated__"}
+_TYPE = {"var": "VarKey", "secret": "SecretKey"}
+_READER = {"var": "vars.get", "secret": "secret.get"}
+
+
+def source_root(project: Project) -> Path:
+    """Where server code lives: `<server>/src` (or the server folder itself)."""
+    src = project.server_dir / "src"
+    return src if src.is_dir() else project.server_dir
+
+
+def source_files(project: Project) -> list[Path]:
+    """Server source files, without `__generated__/`, declaration files and dependencies."""
+    files: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(source_root(project)):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS
+                             and here / d != project.generated_dir)
+        files.extend(here / name for name in sorted(filenames)
+                     if name.endswith(SOURCE_SUFFIXES) and not name.endswith(".d.ts"))
+    return files
+
+
+def _declare_fix(kind: str, key: str) -> str:
+    setter = f"`edgespark var set {key}=...`" if kind == "var" else f"`edgespark secret set {key}`"
+    return f'add `| "{key}"` to {_TYPE[kind]} in runtime.ts, then {setter}'
+
+
+def _judge(read: Read, keys: RuntimeKeys, rel: str) -> Finding | None:
+    if not read.checkable or read.key is None:
+        return Finding(ID, "note", rel, read.line, f"{read.via}() with a key that is not a "
+                       "string literal: not checkable", "pass the key name as a literal")
+    declared = keys.kind_of(read.key)
+    if declared is None:
+        return Finding(ID, "error", rel, read.line, f"{read.via}(\"{read.key}\") reads a "
+                       f"{read.kind} that runtime.ts does not declare",
+                       _declare_fix(read.kind, read.key))
+    if declared != read.kind:
+        return Finding(ID, "error", rel, read.line, f"{read.key} is a {_TYPE[declared]} but is "
+                       f"read through {read.via}()",
+                       f"read it with {_READER[declared]}(\"{read.key}\")")
+    return None
+
+
+def check(ctx: CheckContext) -> list[Finding]:
+    """Compare reads in server code and auth-config refs with runtime.ts declarations."""
+    project = ctx.project
+    runtime_rel = ctx.rel(project.runtime)
+    if not project.runtime.is_file():
+        return [Finding(ID, "error", runtime_rel, None, "runtime.ts is missing",
+                        "restore it: it declares the VarKey and SecretKey names server code reads")]
+    try:
+        keys = parse_runtime(project.runtime.read_text(encoding="utf-8", errors="replace"))
+    except RuntimeKeysError as exc:
+        return [Finding(ID, "error", runtime_rel, exc.line, f"cannot read runtime.ts: "
+                        f"{exc.message}", exc.hint or "keep the documented shape: "
+                        '`export type VarKey = | "A" | "B";`')]
+    findings = [Finding(ID, "error", runtime_rel, line, f"{key} is declared as both a VarKey "
+                        "and a SecretKey", "keep it in one of the two types")
+                for key, line in keys.secrets.items() if key in keys.vars]
+    used: set[tuple[str, str]] = set()
+    unknown_kinds: set[str] = set()
+    for path in source_files(project):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for read in find_reads(text, ctx.settings.runtime_key_wrappers):
+            finding = _judge(read, keys, ctx.rel(path))
+            if finding is not None:
+                findings.append(finding)
+            if read.key is None:
+                unknown_kinds.add(read.kind)
+            else:
+                used.add((read.kind, read.key))
+    findings.extend(_auth_refs(ctx, keys, used))
+    kinds: tuple[KeyKind, ...] = ("var", "secret")
+    for kind in kinds:
+        for key, line in keys.declared(kind).items():
+            if (kind, key) in used:
+                continue
+            maybe = " (a read with a variable key may use it)" if kind in unknown_kinds else ""
+            findings.append(Finding(ID, "warning", runtime_rel, line, f"{_TYPE[kind]} {key} is "
+                                    f"declared but never read{maybe}",
+                                    "remove it from runtime.ts if it is no longer needed"))
+    return findings
+
+
+def _auth_refs(ctx: CheckContext, keys: RuntimeKeys, used: set[tuple[str, str]]) -> list[Finding]:
+    path = ctx.project.auth_config
+    if not path.is_file():
+        return []
+    import yaml
+
+    from .auth_config import compose, oauth_refs
+
+    try:
+        root = compose(path.read_text(encoding="utf-8", errors="replace"))
+    except yaml.YAMLError:
+        return []  # the auth-config check reports unreadable YAML
+    findings = []
+    for provider, kind, key, line in oauth_refs(root):
+        used.add((kind, key))
+        declared = keys.kind_of(key)
+        if declared == kind:
+            continue
+        problem = "is not declared in runtime.ts" if declared is None else \
+            f"is declared as a {_TYPE[declared]}, not a {_TYPE[kind]}"
+        findings.append(Finding(ID, "error", ctx.rel(path), line,
+                                f"provider{provider} references {key}, which {problem}",
+                                _declare_fix(kind, key)))
+    return findings
+
+
+def relevant(project: Project, path: Path) -> bool:
+    """runtime.ts, auth-config.yaml, and server source files."""
+    if path in (project.runtime, project.auth_config):
+        return True
+    return (under(path, source_root(project)) and path.name.endswith(SOURCE_SUFFIXES)
+            and not under(path, project.generated_dir))
+
+
+CHECK = Check(ID, check, relevant, "runtime keys read by server code are declared, right kind")

@@ -1,0 +1,55 @@
+"""`schema-migrated`: db_schema.ts was not edited after the last `edgespark db generate`.
+
+`db generate` writes the SHA-256 of db_schema.ts into `drizzle/meta/_edgespark_schema_hash`;
+a different hash means the schema changed and no migration was generated for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from ..findings import Finding
+from ..project import Project
+from . import Check, CheckContext
+
+ID = "schema-migrated"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+GENERATE = "run `edgespark db generate`, review the SQL, and commit it with the schema"
+
+
+def check(ctx: CheckContext) -> list[Finding]:
+    """Compare sha256(db_schema.ts) with the recorded schema hash."""
+    project = ctx.project
+    schema, hash_file = project.db_schema, project.schema_hash_file
+    if not schema.is_file():
+        if hash_file.is_file():
+            return [Finding(ID, "error", ctx.rel(schema), None,
+                            "db_schema.ts is missing but migrations were generated from it",
+                            "restore src/defs/db_schema.ts (`git checkout -- <path>`)")]
+        return []  # a project without a database
+    if not hash_file.is_file():
+        return [Finding(ID, "error", ctx.rel(hash_file), None,
+                        "no schema hash: db_schema.ts was never turned into a migration",
+                        GENERATE)]
+    recorded = hash_file.read_text(encoding="utf-8", errors="replace").strip().lower()
+    if not _HEX64.fullmatch(recorded):
+        return [Finding(ID, "error", ctx.rel(hash_file), 1,
+                        "the schema hash is not 64 hex characters (hand-edited?)", GENERATE)]
+    content = schema.read_bytes()
+    # A Windows checkout with autocrlf has CRLF bytes; the hash was taken of the LF file.
+    digests = {hashlib.sha256(content).hexdigest(),
+               hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest()}
+    if recorded in digests:
+        return []
+    return [Finding(ID, "error", ctx.rel(schema), None,
+                    "schema changed without a migration", GENERATE)]
+
+
+def relevant(project: Project, path: Path) -> bool:
+    """db_schema.ts and the hash file."""
+    return path in (project.db_schema, project.schema_hash_file)
+
+
+CHECK = Check(ID, check, relevant, "db_schema.ts matches the hash of the last `db generate`")

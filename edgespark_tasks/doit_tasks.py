@@ -1,0 +1,210 @@
+"""Build doit task dicts from the step catalogue (the machinery behind `edgespark_tasks.doit`).
+
+No step logic lives here: a task only maps a catalogue step onto doit's idioms (file_dep,
+targets, task_dep, uptodate) and its action runs the step through `pipeline`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from doit.exceptions import TaskFailed
+from doit.task import result_dep
+
+from . import errors, pipeline, plugins
+from .context import RunOptions, StepResult
+from .edge import error_line
+from .plan import Planner
+from .project import Project, load_project
+from .session import open_session
+from .settings import Settings
+from .steps import Step
+
+BASENAME = "edgespark"
+_SETTINGS_KEY = "_edgespark_settings"
+# Rules whose "nothing to do" the planner can tell before the CLI starts (missing inputs,
+# db_schema.ts already migrated): doit then records success without calling the CLI.
+_PLANNED_RULES = ("changed", "schema-hash", "vars-changed", "with-deploy")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One project as seen by doit: its task-name prefix, settings and catalogue."""
+
+    prefix: str  # "" for a single project, "<dir>:" in a monorepo
+    project: Project
+    settings: Settings
+    steps: tuple[Step, ...]
+
+    def name(self, step_id: str) -> str:
+        """The full doit task name, e.g. `edgespark:deploy` or `edgespark:api:deploy`."""
+        return f"{BASENAME}:{self.prefix}{step_id}"
+
+
+_managers: dict[tuple[Any, ...], pluggy.PluginManager] = {}
+
+
+def make_target(prefix: str, root: Path, settings: Settings) -> Target:
+    """A Target, sharing one plugin manager between projects with the same plugin settings
+    (loading entry points per project would make `doit` grow slower than linearly)."""
+    key = (settings.plugins, settings.disable_plugins, settings.base_dir)
+    if key not in _managers:
+        _managers[key] = plugins.make_manager(settings)
+    project = load_project(root, settings.paths)
+    return Target(prefix, project, settings, plugins.catalogue(_managers[key]))
+
+
+def included(step: Step, settings: Settings) -> bool:
+    """Whether a step becomes a doit task.
+
+    Not interactive or long-running steps (secret set, log tail); not the built-in `direct`
+    steps that overwrite repo files from the remote (pull, auth pull: a person decides to
+    discard local edits); the smoke check only when configured.
+    """
+    if not step.unattended:
+        return False
+    if step.builtin and step.when == "direct" and step.outputs:
+        return False
+    return not (step.id == "smoke" and not settings.smoke_configured)
+
+
+def is_gate(step: Step) -> bool:
+    """A check a person runs explicitly (db check, pull types --check): never cached."""
+    return step.when == "direct"
+
+
+def settings_digest(target: Target, step: Step) -> str:
+    """A digest of what makes a step's result environment- and CLI-specific. Only a digest
+    is stored: doit keeps uptodate values verbatim, and nothing secret may reach its file."""
+    data = {
+        "environment": target.settings.environment, "cli": target.settings.cli,
+        "project_id": target.project.project_id, "argv": step.argv,
+        "paths": dict(target.settings.paths),
+        "api": os.environ.get("EDGESPARK_BASE_URL"),
+        "project_id_env": os.environ.get("EDGESPARK_PROJECT_ID"),
+    }
+    text = json.dumps(data, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+class settings_unchanged:  # noqa: N801 - doit's uptodate helpers are lower-case callables
+    """uptodate: false until the step succeeded with these environment/CLI settings."""
+
+    def __init__(self, digest: str, environment: str | None) -> None:
+        self.digest = digest
+        self.environment = environment
+
+    def configure_task(self, task: Any) -> None:
+        task.value_savers.append(lambda: {_SETTINGS_KEY: self.digest})
+
+    def __call__(self, task: Any, values: dict[str, Any]) -> bool:
+        return bool(values.get(_SETTINGS_KEY) == self.digest)
+
+    def __repr__(self) -> str:
+        env = self.environment or "default"
+        return f"edgespark settings (environment {env}, CLI, project id) first run or changed"
+
+
+class gate:  # noqa: N801
+    """uptodate: never, so a gate answers "is it fine now?" whenever asked."""
+
+    def __call__(self, task: Any, values: dict[str, Any]) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "a gate: runs whenever asked"
+
+
+class title:  # noqa: N801
+    """The line doit prints when a task starts."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __call__(self, task: Any) -> str:
+        return f"{task.name}: {self.text}"
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the dodo folder when inside it (readable `doit info`)."""
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def step_tasks(target: Target) -> Iterator[dict[str, Any]]:
+    """The doit task dicts (subtasks of `edgespark`) for one project."""
+    from . import files
+
+    env = target.settings.environment
+    chosen = [s for s in target.steps if included(s, target.settings)]
+    ids = {s.id for s in chosen}
+    resolved: dict[tuple[str, ...], list[Path]] = {}  # deploy and its dry run share inputs
+    for step in chosen:
+        if step.inputs not in resolved:
+            resolved[step.inputs] = files.resolve(target.project, step.inputs, env)
+        gated = is_gate(step)
+        file_dep = [] if gated else [_shown(p) for p in resolved[step.inputs] if p.is_file()]
+        task: dict[str, Any] = {
+            "name": target.name(step.id).split(":", 1)[1],
+            "doc": _doc(target, step),
+            "title": title(f"{step.title} ({step.command})"),
+            "actions": [(run_action, [str(target.project.root), step.id, env])],
+            "file_dep": file_dep,
+            "targets": [] if gated else [
+                _shown(p) for p in files.resolve(target.project, step.outputs, env)],
+            "task_dep": [target.name(p) for p in step.prerequisites if p in ids],
+            "uptodate": [gate() if gated else
+                         settings_unchanged(settings_digest(target, step), env)],
+            "meta": {"edgespark": {"step": step.id, "project": str(target.project.root)}},
+            "verbosity": 1,
+        }
+        if step.when == "after-deploy" and "deploy" in ids:
+            # Re-run after every new deploy (its result holds a timestamp), with its URL.
+            task["uptodate"].append(result_dep(target.name("deploy")))
+            task["getargs"] = {"deploy_url": (target.name("deploy"), "url")}
+        yield task
+
+
+def _doc(target: Target, step: Step) -> str:
+    where = f"[{target.prefix[:-1]}] " if target.prefix else ""
+    kind = " Gate: runs whenever asked." if is_gate(step) else ""
+    return f"{where}{step.title}: {step.help}{kind}"
+
+
+def run_action(root: str, step_id: str, environment: str | None,
+               deploy_url: str | None = None) -> dict[str, str] | TaskFailed:
+    """doit action: run one step now; typed errors become one line and a failed task."""
+    try:
+        session = open_session(Path(root), flags={"environment": environment})
+        ctx = session.context(RunOptions())
+        step = ctx.step(step_id)
+        if step.when in _PLANNED_RULES:
+            planner = Planner(session.project, session.settings, session.environment,
+                              session.records, RunOptions(force=True))
+            decision = planner.decide(step)
+            if not decision.run:
+                session.out.write(f"{step.id}: nothing to do ({decision.reason})\n")
+                return {"at": _now()}
+        if deploy_url:
+            ctx.results["deploy"] = StepResult(data={"url": deploy_url})
+        result = pipeline.execute(ctx, step)
+    except (errors.EdgesparkTasksError, KeyboardInterrupt) as exc:
+        message, _code = error_line("doit", exc)
+        return TaskFailed(message)
+    url = result.data.get("url")
+    return {"at": _now(), **({"url": str(url)} if url else {})}
+
+
+def _now() -> str:
+    # Microseconds: two deploys in the same second still give after-deploy steps a new result.
+    return datetime.now(timezone.utc).isoformat()

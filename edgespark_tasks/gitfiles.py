@@ -1,0 +1,106 @@
+"""The few git questions the offline checks ask: what is staged, tracked, or on the default branch.
+
+Every function returns an empty answer (or None) outside a git repository, so the checks that
+need git degrade to "nothing to compare" instead of failing. Paths come back absolute, because
+git prints them relative to the repository root, which is rarely the project root.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+# A status letter from `git diff --name-status` (A, M, D, T...) and the absolute path.
+Change = tuple[str, Path]
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
+            errors="surrogateescape", check=False,
+        )
+    except OSError:  # no git executable, or cwd is gone
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+@lru_cache(maxsize=32)
+def repo_root(cwd: Path) -> Path | None:
+    """The top of the work tree holding `cwd`, or None outside git."""
+    out = _git(cwd, "rev-parse", "--show-toplevel")
+    return Path(out.strip()).resolve() if out else None
+
+
+def _changes(cwd: Path, *args: str) -> list[Change]:
+    top = repo_root(cwd)
+    # --no-renames: a rename shows as a deletion plus an addition, so deletions are never hidden.
+    out = _git(cwd, "diff", "--name-status", "-z", "--no-renames", *args) if top else None
+    if not out or top is None:
+        return []
+    parts = out.split("\0")
+    return [(parts[i][:1], top / parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+
+def staged_changes(cwd: Path, *paths: Path) -> list[Change]:
+    """What the next commit changes (additions, edits and deletions) under `paths`."""
+    return _changes(cwd, "--cached", "--", *map(str, paths))
+
+
+def worktree_changes(cwd: Path, *paths: Path) -> list[Change]:
+    """Working tree against HEAD (staged or not), plus untracked files, under `paths`."""
+    has_head = _git(cwd, "rev-parse", "--verify", "-q", "HEAD") is not None
+    changes = _changes(cwd, "HEAD", "--", *map(str, paths)) if has_head else []
+    untracked = list_files(cwd, *paths, others=True)
+    return changes + [("A", path) for path in untracked]
+
+
+def changes_against(cwd: Path, ref: str, *paths: Path, cached: bool = False) -> list[Change]:
+    """Differences between `ref` and the index (`cached`) or the working tree, under `paths`."""
+    return _changes(cwd, *(["--cached"] if cached else []), ref, "--", *map(str, paths))
+
+
+def list_files(cwd: Path, *pathspecs: str | Path, others: bool = False) -> list[Path]:
+    """Tracked (staged) files matching `pathspecs`; with `others`, untracked non-ignored ones."""
+    top = repo_root(cwd)
+    mode = ("--others", "--exclude-standard") if others else ("--cached",)
+    out = _git(cwd, "ls-files", "-z", "--full-name", *mode, "--", *map(str, pathspecs))
+    if not out or top is None:
+        return []
+    return [top / name for name in out.split("\0") if name]
+
+
+def resolve_ref(cwd: Path, ref: str) -> bool:
+    """True when `ref` names a commit in this repository."""
+    return _git(cwd, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}") is not None
+
+
+def default_branch(cwd: Path, configured: str | None = None) -> str | None:
+    """The branch migrations are applied from, as a ref that resolves here, or None.
+
+    `[db] migration_branch` if set, else `origin/HEAD`, else `init.defaultBranch`, else `main`;
+    a local branch is preferred, then its `origin/` counterpart (CI clones often lack it).
+    """
+    name = configured
+    if not name:
+        remote_head = _git(cwd, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD")
+        if remote_head and remote_head.strip():
+            name = remote_head.strip().removeprefix("origin/")
+    if not name:
+        name = (_git(cwd, "config", "init.defaultBranch") or "").strip() or "main"
+    for ref in (name, f"origin/{name}"):
+        if resolve_ref(cwd, ref):
+            return ref
+    return None
+
+
+def merge_base(cwd: Path, ref: str) -> str | None:
+    """The commit where HEAD forked from `ref` (so later commits on `ref` are not "deleted")."""
+    out = _git(cwd, "merge-base", "HEAD", ref)
+    return out.strip() if out and out.strip() else None
+
+
+def range_changes(cwd: Path, from_ref: str, to_ref: str) -> list[Change]:
+    """Changes between two commits (pre-push: `PRE_COMMIT_FROM_REF...PRE_COMMIT_TO_REF`)."""
+    return _changes(cwd, f"{from_ref}...{to_ref}")

@@ -1,0 +1,143 @@
+"""pre-commit entry point: `edgespark-tasks-hook CHECK_ID [--project DIR] [--staged] [FILE...]`.
+
+- With files (pre-commit passes the staged ones), every project those files belong to is
+  checked (monorepo aware); files outside any project are ignored.
+- `--staged` (used by `.pre-commit-hooks.yaml`) also looks at `git diff --cached` itself,
+  because pre-commit never passes deleted files, and judges the git index; a project is only
+  checked when a path relevant to the check changed, so running on every commit stays cheap.
+- With neither, the current project (or `--project`) is checked as a whole.
+
+Exit 0 when clean or only warnings/notes, 1 on errors, 2 on bad input. Keep this module's
+imports offline-only: no httpx, invoke, doit or pluggy on this path (a test enforces it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import gitfiles
+from .checks import CHECKS, run_checks
+from .errors import EdgesparkTasksError
+from .findings import Finding, has_errors
+from .project import Project, find_project_root, load_project
+from .settings import Settings, load_settings
+
+PROG = "edgespark-tasks-hook"
+# The three CLI gates; their runner is wired in `run_cli_gate` below.
+GATES = ("db-check", "types-check", "deploy-dry-run")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="EdgeSpark pre-commit hooks.")
+    parser.add_argument("check", choices=[*CHECKS, *GATES], help="the check or gate to run")
+    parser.add_argument("files", nargs="*", help="changed files (pre-commit passes them)")
+    parser.add_argument("--project", type=Path, help="only this project folder")
+    parser.add_argument("--staged", action="store_true",
+                        help="judge the git index and notice staged deletions")
+    parser.add_argument("--strict", action="store_true",
+                        help="gates: fail when the check cannot run (offline, no key)")
+    return parser
+
+
+def run_cli_gate(gate: str, projects: Sequence[tuple[Project, Settings]], *,
+                 strict: bool) -> int:
+    """TODO(core): run `edgespark db check` / `pull types --check` / `deploy --dry-run`.
+
+    `projects` are the projects touched by the passed files and by deletions (staged ones with
+    --staged, the pushed range under pre-push); empty means nothing relevant changed: return 0.
+    Wire it to the CLI runner (cli.py): for each project run the gate's step and apply the gate
+    policy (found a problem -> 1; could not check -> fail when CI is set or with --strict or
+    `offline = "fail"`, else warn and pass; say which, never a silent pass). Import the runner
+    lazily inside this function so the offline hooks never import httpx / pluggy.
+    """
+    raise NotImplementedError(f"the {gate} gate is not wired yet")
+
+
+def _existing_dir(path: Path) -> Path:
+    """The nearest existing folder at or above `path` (a deleted file's folder may be gone)."""
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            return folder
+    return Path.cwd()
+
+
+def _group(paths: Sequence[Path], explicit: Path | None) -> dict[Path, list[Path]]:
+    """Project root -> the given paths inside it. Paths outside every project are dropped."""
+    roots: dict[Path, Path | None] = {}
+    groups: dict[Path, list[Path]] = {}
+    only = find_project_root(explicit=explicit) if explicit else None
+    for path in paths:
+        folder = _existing_dir(path.parent)
+        if folder not in roots:
+            try:
+                roots[folder] = find_project_root(start=folder)
+            except EdgesparkTasksError:
+                roots[folder] = None  # e.g. a README at the top of a monorepo
+        root = roots[folder]
+        if root is not None and (only is None or root == only):
+            groups.setdefault(root, []).append(path)
+    return groups
+
+
+def _load(root: Path) -> tuple[Project, Settings]:
+    settings = load_settings(root)
+    return load_project(root, settings.paths), settings
+
+
+def _print(findings: Sequence[Finding], project: Project) -> None:
+    base = os.path.relpath(project.root, Path.cwd())
+    for finding in findings:
+        print(finding.format("" if base == "." else Path(base).as_posix()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one hook; see the module docstring for arguments and exit codes."""
+    args = _parser().parse_intermixed_args(argv)
+    try:
+        return _run(args)
+    except NotImplementedError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except EdgesparkTasksError as exc:
+        print(f"{PROG}: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code if exc.exit_code != 1 else 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    cwd = Path.cwd()
+    paths = [(cwd / f).resolve() for f in args.files]
+    if args.staged:
+        paths += [path for status, path in gitfiles.staged_changes(cwd) if status == "D"]
+    from_ref = os.environ.get("PRE_COMMIT_FROM_REF", "")
+    to_ref = os.environ.get("PRE_COMMIT_TO_REF", "")
+    pushing = bool(from_ref and to_ref)
+    if pushing:  # pre-push: deletions in the pushed commits count too
+        paths += [path for status, path in gitfiles.range_changes(cwd, from_ref, to_ref)
+                  if status == "D"]
+    if not paths and not args.staged and not pushing:
+        roots: dict[Path, list[Path]] = {find_project_root(start=cwd, explicit=args.project): []}
+    else:
+        roots = _group(paths, args.project)
+    if args.check in GATES:
+        return run_cli_gate(args.check, [_load(root) for root in sorted(roots)],
+                            strict=args.strict)
+    failed = False
+    check = CHECKS[args.check]
+    for root, changed in sorted(roots.items()):
+        project, settings = _load(root)
+        if args.staged and not any(check.relevant(project, path) for path in changed):
+            continue
+        staged = None if args.staged or not changed else [str(p) for p in changed]
+        findings = run_checks(project, settings, [args.check], staged=staged,
+                              all_files=not args.staged and not changed)
+        _print(findings, project)
+        failed = failed or has_errors(findings)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
