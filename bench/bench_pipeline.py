@@ -48,8 +48,7 @@ def overhead(tmp: Path) -> tuple[float, float]:
     direct = []
     for _ in range(CALLS):
         started = time.perf_counter()
-        subprocess.run([str(cli), "storage", "apply"], cwd=repo, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, check=True)
+        subprocess.run([str(cli), "storage", "apply"], cwd=repo, capture_output=True, check=True)
         direct.append(time.perf_counter() - started)
     settings = load_settings(repo, flags={"cli": str(cli)}, environ={})
     session = open_session(repo, flags={"cli": str(cli)}, out=io.StringIO(), err=io.StringIO())
@@ -66,7 +65,8 @@ def overhead(tmp: Path) -> tuple[float, float]:
 
 def noop_deploy(tmp: Path) -> tuple[float, float, int]:
     fake = FakeCli(tmp / "fake")
-    repo = make_project_repo(tmp / "noop", files={"tasks.py": "from edgespark_tasks.invoke import ns\n"})
+    repo = make_project_repo(tmp / "noop",
+                             files={"tasks.py": "from edgespark_tasks.invoke import ns\n"})
     env = fake.environ()
     subprocess.run([str(BIN / "inv"), "deploy"], cwd=repo, env=env, capture_output=True, check=True)
     fake.clear()

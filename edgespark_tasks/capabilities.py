@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from . import errors
 
@@ -115,7 +116,8 @@ def probe(command: tuple[str, ...], cache_dir: Path | None = None,
     cache_path = cache_dir / _CACHE_FILE if cache_dir else None
     cached = _read_cache(cache_path).get(key)
     if cached:
-        info = CliInfo(command, cached["version"], cached["commands"], environ)
+        info = CliInfo(command, str(cached["version"]),
+                       cast("dict[str, list[str] | None]", cached["commands"]), environ)
     else:
         raw = _run(command, ["--version"], environ)
         match = _VERSION.search(raw)

@@ -167,7 +167,7 @@ class Runner:
         from .stream import Tee  # local: only the runner's streaming path needs threads
 
         isolate: dict[str, object] = (
-            {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt"
+            {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)} if os.name == "nt"
             else {"start_new_session": True}  # Ctrl-C reaches us; we forward it, then reap
         )
         proc = self._popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

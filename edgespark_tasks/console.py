@@ -82,7 +82,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     session = open_session(args.project, flags={"environment": args.environment, "cli": args.cli})
     options = RunOptions(
-        yes=getattr(args, "yes", False), confirm_dangerous=getattr(args, "confirm_dangerous", False),
+        yes=getattr(args, "yes", False),
+        confirm_dangerous=getattr(args, "confirm_dangerous", False),
         force=args.force, dry_run=args.command == "plan" or getattr(args, "dry_run", False),
         tail_seconds=args.tail, keys=tuple(getattr(args, "keys", ())), only=tuple(args.only),
         skip=tuple(args.skip), json_path=getattr(args, "json", None),
@@ -125,8 +126,8 @@ def hook_functions() -> list[tuple[str, str, str]]:
         for name, fn in vars(hookspecs).items()
         if name.startswith("edgespark_") and inspect.isfunction(fn)
     ]
-    return [(name, str(inspect.signature(fn)).replace("'", ""), (fn.__doc__ or "").strip().splitlines()[0])
-            for _, name, fn in sorted(found)]
+    return [(name, str(inspect.signature(fn)).replace("'", ""),
+             (fn.__doc__ or "").strip().splitlines()[0]) for _, name, fn in sorted(found)]
 
 
 def _print_hooks() -> int:

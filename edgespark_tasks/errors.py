@@ -129,7 +129,7 @@ class StepFailedError(EdgesparkTasksError):
     exit_class = "refused"
 
 
-class Interrupted(EdgesparkTasksError):  # noqa: N818 - reads better at raise sites
+class Interrupted(EdgesparkTasksError):
     """Ctrl-C or SIGTERM: the child was stopped and reaped."""
 
     exit_code = 130

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from invoke import Collection, Context, Task, task
+from invoke.collection import Collection
+from invoke.context import Context
 from invoke.exceptions import Exit
+from invoke.tasks import Task, task
 
 from . import errors, pipeline
 from .context import RunOptions
@@ -164,9 +166,11 @@ def build_collection(extra_steps: tuple[Step, ...] = ()) -> Collection:
     """The edgespark collection, with a task for each plugin-added step."""
     root = Collection(deploy, plan, check)
     root.add_collection(_group("db", _step_task(_by_id("db-generate"), flag="yes"),
-                               _step_task(_by_id("db-migrate"), flag="confirm_dangerous"),
+                               _step_task(_by_id("db-migrate"),
+                                          flag="confirm_dangerous"),
                                _step_task(_by_id("db-check"))))
-    root.add_collection(_group("storage", _step_task(_by_id("storage-apply"), flag="confirm_dangerous")))
+    root.add_collection(_group("storage", _step_task(_by_id("storage-apply"),
+                                                     flag="confirm_dangerous")))
     root.add_collection(_group("vars", _step_task(_by_id("vars-apply"))))
     secrets = _group("secrets", _step_task(_by_id("secrets-check")))
     secrets.add_task(secrets_set, name="set")

@@ -66,7 +66,8 @@ def make_plan(session: Session, options: RunOptions) -> list[Decision]:
         session_step_ids = {s.id for s in session.steps}
         if name not in session_step_ids:
             errors_hint = ", ".join(s.id for s in session.steps if s.pipeline)
-            raise errors.UnknownStepError(f"unknown step {name!r}", f"pipeline steps: {errors_hint}")
+            raise errors.UnknownStepError(f"unknown step {name!r}",
+                                          f"pipeline steps: {errors_hint}")
     return planner.plan(session.steps)
 
 

@@ -133,7 +133,8 @@ class Planner:
         step = decision.step
         if step.when == "after-deploy":
             if not self.settings.smoke_configured and step.id == "smoke":
-                return Decision(step, False, "not configured: add [tool.edgespark-tasks.smoke] checks")
+                return Decision(step, False,
+                                "not configured: add [tool.edgespark-tasks.smoke] checks")
             if decision.reason == "skipped with --skip":
                 return decision
             if deploy is None:

@@ -38,7 +38,8 @@ def make_manager(settings: Settings) -> pluggy.PluginManager:
         pm.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
     except Exception as exc:  # a broken third-party plugin must not crash us with a traceback
         raise PluginError(f"an installed plugin failed to load: {exc}",
-                          "fix or uninstall it, or list it in EDGESPARK_TASKS_DISABLE_PLUGINS")
+                          "fix or uninstall it, or list it in EDGESPARK_TASKS_DISABLE_PLUGINS",
+                          ) from None
     for spec in settings.plugins:
         name = _plugin_name(spec)
         if pm.is_blocked(name) or pm.is_blocked(spec) or pm.get_plugin(name) is not None:

@@ -149,7 +149,8 @@ def load_project(root: Path, overrides: Mapping[str, str] | None = None) -> Proj
         server_rel = "server" if (root / "server" / "src").is_dir() else "."
     server_dir = (root / str(server_rel)).resolve()
     web_dir = (root / str(web_cfg["path"])).resolve() if "path" in web_cfg else None
-    web_output = (root / str(web_cfg["output_path"])).resolve() if "output_path" in web_cfg else None
+    web_output = ((root / str(web_cfg["output_path"])).resolve()
+                  if "output_path" in web_cfg else None)
 
     def path(key: str, default: Path) -> Path:
         return (root / overrides[key]).resolve() if key in overrides else default
@@ -224,7 +225,22 @@ def find_projects(repo_root: Path, explicit: Iterable[str] = ()) -> list[Path]:
     if names:
         return [find_project_root(explicit=repo_root / name) for name in names]
     candidates = sorted({(repo_root / rel).parent.resolve() for rel in _marker_files(repo_root)})
-    return [c for c in candidates if not any(_inside_server_of(c, o) for o in candidates if o != c)]
+    # Read each project once: checking every pair with load_project made this quadratic.
+    servers = {c: _server_dir_of(c) for c in candidates}
+    return [c for c in candidates
+            if not any(_nested(c, o, servers[o]) for o in candidates if o != c)]
+
+
+def _server_dir_of(root: Path) -> Path | None:
+    try:
+        return load_project(root).server_dir
+    except ProjectError:
+        return None
+
+
+def _nested(candidate: Path, outer: Path, server: Path | None) -> bool:
+    return server is not None and server != outer and (
+        candidate == server or server in candidate.parents)
 
 
 def _marker_files(repo_root: Path) -> list[str]:

@@ -65,7 +65,8 @@ class Report:
             row.message = result.nothing_to_do
         self.url = result.data.get("url") or self.url
 
-    def failed(self, decision: Decision, duration: float, error: errors.EdgesparkTasksError) -> None:
+    def failed(self, decision: Decision, duration: float,
+               error: errors.EdgesparkTasksError) -> None:
         row = self._row(decision)
         row.status, row.duration = "failed", duration
         row.exit_code = getattr(error, "returncode", error.exit_code)
@@ -78,7 +79,8 @@ class Report:
             self.result = "ok"
         else:
             self.result = "interrupted" if isinstance(error, errors.Interrupted) else "failed"
-            self.error = error.one_line() if isinstance(error, errors.EdgesparkTasksError) else str(error)
+            self.error = (error.one_line() if isinstance(error, errors.EdgesparkTasksError)
+                          else str(error))
 
     def as_dict(self, redactor: Redactor) -> dict[str, Any]:
         """The report as JSON-ready data, redacted."""

@@ -100,11 +100,8 @@ def _str_list(value: Any) -> tuple[str, ...]:
 def _cli(value: Any) -> tuple[str, ...] | None:
     if value in (None, ""):
         return None
-    if isinstance(value, str):
-        # A command line, split like a shell would (e.g. "npx @edgespark/cli").
-        parts = tuple(shlex.split(value))
-    else:
-        parts = _str_list(value)
+    # A string is a command line, split like a shell would (e.g. "npx @edgespark/cli").
+    parts = tuple(shlex.split(value)) if isinstance(value, str) else _str_list(value)
     if not parts:
         raise ValueError("expected a command line")
     return parts

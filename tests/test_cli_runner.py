@@ -116,7 +116,7 @@ def test_ctrl_c_reaches_the_child_and_exits_130(edgespark_project, fake_cli: Fak
     child = int(pid_file.read_text())
     assert alive(child)
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert not alive(child)

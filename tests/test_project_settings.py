@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def test_untracked_projects_are_found_but_ignored_ones_are_not(tmp_path: Path) -
 
 
 def test_no_project_and_malformed_toml(tmp_path: Path) -> None:
-    with pytest.raises(ProjectError, match="no edgespark.toml found"):
+    with pytest.raises(ProjectError, match=r"no edgespark\.toml found"):
         find_project_root(tmp_path)
     (tmp_path / "edgespark.toml").write_text("project_id = [unclosed\n")
     with pytest.raises(ProjectError, match="not valid TOML"):
@@ -112,7 +113,7 @@ def test_settings_precedence(tmp_path: Path) -> None:
 def test_settings_errors_name_the_key(tmp_path: Path, toml: str, message: str) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "pyproject.toml").write_text(f"[tool.edgespark-tasks]\n{toml}\n")
-    with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(SettingsError, match=re.escape(message)):
         load_settings(tmp_path, environ={})
 
 

@@ -104,8 +104,8 @@ def _db_generate(cwd: Path, name: str, script: dict[str, Any]) -> int:
         print("No schema changes, nothing to migrate")
         return 0
     journal_path = meta / "_journal.json"
-    journal = (json.loads(journal_path.read_text()) if journal_path.is_file()
-               else {"version": "7", "dialect": "sqlite", "entries": []})
+    journal: dict[str, Any] = (json.loads(journal_path.read_text()) if journal_path.is_file()
+                               else {"version": "7", "dialect": "sqlite", "entries": []})
     idx = len(journal["entries"])
     tag = f"{idx:04d}_{name}"
     sql = script.get("generate_sql", f"CREATE TABLE `fake_{idx}` (\n\t`id` integer PRIMARY KEY\n);")
