@@ -33,6 +33,15 @@ def required_secrets(ctx: StepContext) -> list[str]:
     return keys
 
 
+def _env_flag(ctx: StepContext) -> str:
+    return f" --environment {ctx.environment}" if ctx.environment else ""
+
+
+def _inv_set(ctx: StepContext, names: list[str]) -> str:
+    """The `inv secrets.set` command for these names (invoke takes them comma-separated)."""
+    return f"inv secrets.set{_env_flag(ctx)} {','.join(names)}"
+
+
 @hookimpl
 def edgespark_vars_apply(ctx: StepContext) -> StepResult:
     path = ctx.project.vars_file(ctx.environment)
@@ -77,7 +86,7 @@ def edgespark_secrets_set(ctx: StepContext) -> StepResult:
     if not has_terminal():
         raise errors.StepFailedError(
             "secret set needs a person at a terminal (it opens a browser hand-off)",
-            f"run `inv secrets.set {' '.join(names)}` yourself, outside CI")
+            f"run `{_inv_set(ctx, names)}` yourself, outside CI")
     run = ctx.cli("secrets-set", names, interactive=True)
     return StepResult(returncode=run.returncode)
 
@@ -94,6 +103,6 @@ def edgespark_secrets_check(ctx: StepContext) -> StepResult:
         raise errors.StepFailedError(
             f"secrets not set in {ctx.environment or 'the default environment'}: "
             + ", ".join(missing),
-            f"a person should run `edgespark secret set {' '.join(missing)}` "
-            f"(or `inv secrets.set {' '.join(missing)}`)")
+            f"a person should run `edgespark secret set {' '.join(missing)}{_env_flag(ctx)}` "
+            f"(or `{_inv_set(ctx, missing)}`)")
     return StepResult(output=run.output, data={"secrets": required})

@@ -16,6 +16,8 @@ _EXCERPT = 200
 def edgespark_smoke(ctx: StepContext) -> StepResult:
     import httpx  # only the smoke step needs it; keeps other start-up paths light
 
+    if not ctx.settings.smoke_configured:
+        return StepResult(nothing_to_do="not configured: add [tool.edgespark-tasks.smoke] checks")
     deploy = ctx.results.get("deploy")
     base = (deploy.data.get("url") if deploy else None) or ctx.settings.smoke_base_url
     if not base:
