@@ -19,7 +19,7 @@ import pluggy
 from doit.exceptions import TaskFailed
 from doit.task import result_dep
 
-from . import errors, pipeline, plugins
+from . import errors, files, pipeline, plugins
 from .context import RunOptions, StepResult
 from .edge import error_line
 from .plan import Planner
@@ -55,7 +55,9 @@ _managers: dict[tuple[Any, ...], pluggy.PluginManager] = {}
 def make_target(prefix: str, root: Path, settings: Settings) -> Target:
     """A Target, sharing one plugin manager between projects with the same plugin settings
     (loading entry points per project would make `doit` grow slower than linearly)."""
-    key = (settings.plugins, settings.disable_plugins, settings.base_dir)
+    # base_dir matters only for plugin file paths, which are relative to it.
+    key = (settings.plugins, settings.disable_plugins,
+           settings.base_dir if settings.plugins else None)
     if key not in _managers:
         _managers[key] = plugins.make_manager(settings)
     project = load_project(root, settings.paths)
@@ -95,7 +97,8 @@ def settings_digest(target: Target, step: Step) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-class settings_unchanged:  # noqa: N801 - doit's uptodate helpers are lower-case callables
+# Lower-case callable classes, like doit's own uptodate helpers (config_changed, timeout).
+class settings_unchanged:
     """uptodate: false until the step succeeded with these environment/CLI settings."""
 
     def __init__(self, digest: str, environment: str | None) -> None:
@@ -113,7 +116,7 @@ class settings_unchanged:  # noqa: N801 - doit's uptodate helpers are lower-case
         return f"edgespark settings (environment {env}, CLI, project id) first run or changed"
 
 
-class gate:  # noqa: N801
+class gate:
     """uptodate: never, so a gate answers "is it fine now?" whenever asked."""
 
     def __call__(self, task: Any, values: dict[str, Any]) -> bool:
@@ -123,7 +126,7 @@ class gate:  # noqa: N801
         return "a gate: runs whenever asked"
 
 
-class title:  # noqa: N801
+class title:
     """The line doit prints when a task starts."""
 
     def __init__(self, text: str) -> None:
@@ -143,8 +146,6 @@ def _shown(path: Path) -> str:
 
 def step_tasks(target: Target) -> Iterator[dict[str, Any]]:
     """The doit task dicts (subtasks of `edgespark`) for one project."""
-    from . import files
-
     env = target.settings.environment
     chosen = [s for s in target.steps if included(s, target.settings)]
     ids = {s.id for s in chosen}
@@ -157,7 +158,7 @@ def step_tasks(target: Target) -> Iterator[dict[str, Any]]:
         task: dict[str, Any] = {
             "name": target.name(step.id).split(":", 1)[1],
             "doc": _doc(target, step),
-            "title": title(f"{step.title} ({step.command})"),
+            "title": title(step.title + (f" ({step.command})" if step.argv else "")),
             "actions": [(run_action, [str(target.project.root), step.id, env])],
             "file_dep": file_dep,
             "targets": [] if gated else [

@@ -199,6 +199,24 @@ def _behave(words: list[str], argv: list[str], cwd: Path, script: dict[str, Any]
     return 0
 
 
+VALUE_OPTIONS = {"--environment", "--name", "--api-key", "--project-id", "--deployment-id",
+                 "--port"}
+
+
+def _words(argv: list[str]) -> list[str]:
+    """The command words (at most two), skipping options and the values they take."""
+    words: list[str] = []
+    skip = False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item in VALUE_OPTIONS:
+            skip = True
+        elif not item.startswith("-"):
+            words.append(item)
+    return words[:2]
+
+
 def main(argv: list[str]) -> int:
     """Run one fake CLI call; see the module docstring."""
     script = _script()
@@ -207,7 +225,7 @@ def main(argv: list[str]) -> int:
         return 0
     if not argv or argv[0] in ("--help", "-h", "help"):
         return _help(script, None)
-    words = [w for w in argv if not w.startswith("-")][:2]
+    words = _words(argv)
     if words[0] not in COMMANDS:
         print(f"error: unknown command '{words[0]}'", file=sys.stderr)
         return 2

@@ -1,0 +1,106 @@
+"""doit front-end: `from edgespark_tasks.doit import *` in a `dodo.py` gives the EdgeSpark steps
+as doit tasks `edgespark:<step-id>` (`edgespark:<project>:<step-id>` in a monorepo).
+
+Each task has the step's input files as `file_dep`, its outputs as `targets`, its catalogue
+prerequisites as `task_dep`, and an `uptodate` digest of the environment and CLI settings.
+The environment comes from `doit environment=NAME`, else the usual settings
+(`EDGESPARK_TASKS_ENVIRONMENT`, `[tool.edgespark-tasks]`); each environment has its own doit
+dependency file, `.edgespark-tasks/doit-<env>.json`, so staging never makes production look
+up to date. See docs/doit-section.md for the decisions. No step logic lives here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from doit.exceptions import InvalidDodoFile
+
+from .doit_tasks import Target, included, is_gate, make_target, step_tasks
+from .edge import error_line
+from .errors import EdgesparkTasksError
+from .project import find_project_root, find_projects
+from .settings import load_settings
+
+__all__ = ["DOIT_CONFIG", "doit_config", "task_edgespark"]
+
+
+def environment_var() -> str | None:
+    """`doit environment=NAME` (a doit command-line variable), if given."""
+    from doit import get_var
+
+    value = get_var("environment")
+    return str(value) if value else None
+
+
+@lru_cache(maxsize=8)
+def discover(cwd: Path, environment: str | None) -> tuple[Target, ...]:
+    """The projects the dodo file at `cwd` serves: every project of a monorepo (the `projects`
+    setting, else each tracked edgespark.toml), or the one project at or above `cwd`."""
+    flags = {"environment": environment}
+    roots = find_projects(cwd, load_settings(cwd, flags=flags).projects)
+    if len(roots) <= 1:
+        root = roots[0] if roots else find_project_root(cwd)
+        return (make_target("", root, load_settings(root, flags=flags)),)
+    return tuple(make_target(_prefix(cwd, root), root, load_settings(root, flags=flags))
+                 for root in roots)
+
+
+def _prefix(cwd: Path, root: Path) -> str:
+    try:
+        return root.relative_to(cwd.resolve()).as_posix() + ":"
+    except ValueError:
+        return root.name + ":"
+
+
+def _targets() -> tuple[Target, ...]:
+    try:
+        return discover(Path.cwd(), environment_var())
+    except EdgesparkTasksError as exc:
+        # doit prints an InvalidDodoFile as one `ERROR:` line, without a traceback.
+        raise InvalidDodoFile(error_line("doit", exc)[0]) from None
+
+
+def _state_dir(targets: tuple[Target, ...]) -> Path:
+    """Where doit's dependency files live: the project's own state folder, or one next to
+    dodo.py for a monorepo."""
+    if len(targets) == 1:
+        return targets[0].project.state_dir
+    return Path.cwd() / ".edgespark-tasks"
+
+
+def doit_config() -> dict[str, Any]:
+    """DOIT_CONFIG for a dodo.py: per-environment dependency file (JSON, readable), `doit`
+    alone runs the deploy pipeline, and `doit list` shows every edgespark task."""
+    try:
+        targets = _targets()
+    except InvalidDodoFile:
+        # task_edgespark reports the problem when doit loads the tasks; the JSON backend
+        # (unlike dbm) creates no file before that.
+        return {"backend": "json", "dep_file": ".edgespark-tasks/doit-default.json"}
+    environment = targets[0].settings.environment
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", environment or "default")
+    defaults = [t.name(s.id) for t in targets for s in t.steps
+                if s.pipeline and included(s, t.settings) and not is_gate(s)]
+    return {
+        "dep_file": str(_state_dir(targets) / f"doit-{name}.json"),
+        "backend": "json",
+        "default_tasks": defaults,
+        "subtasks": True,  # the `list --all` default: show edgespark:<step> subtasks
+    }
+
+
+def task_edgespark() -> Iterator[dict[str, Any]]:
+    """EdgeSpark workflow steps (edgespark-tasks); `doit edgespark` runs them all."""
+    targets = _targets()
+    # Created here, not at import: doit writes the dependency file only after loading tasks.
+    _state_dir(targets).mkdir(parents=True, exist_ok=True)
+    for target in targets:
+        yield from step_tasks(target)
+
+
+DOIT_CONFIG: dict[str, Any] = doit_config()
+
