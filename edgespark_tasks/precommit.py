@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import gitfiles
-from .checks import CHECKS, run_checks
+from .checks import CHECK_IDS, load_check, run_checks
 from .errors import EdgesparkTasksError
 from .findings import Finding, has_errors
 from .project import Project, find_project_root, load_project
@@ -33,7 +33,7 @@ GATES = ("db-check", "types-check", "deploy-dry-run")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="EdgeSpark pre-commit hooks.")
-    parser.add_argument("check", choices=[*CHECKS, *GATES], help="the check or gate to run")
+    parser.add_argument("check", choices=[*CHECK_IDS, *GATES], help="the check or gate to run")
     parser.add_argument("files", nargs="*", help="changed files (pre-commit passes them)")
     parser.add_argument("--project", type=Path, help="only this project folder")
     parser.add_argument("--staged", action="store_true",
@@ -45,16 +45,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_cli_gate(gate: str, projects: Sequence[tuple[Project, Settings]], *,
                  strict: bool) -> int:
-    """TODO(core): run `edgespark db check` / `pull types --check` / `deploy --dry-run`.
+    """Run `edgespark db check` / `pull types --check` / `deploy --dry-run` on each project.
 
-    `projects` are the projects touched by the passed files and by deletions (staged ones with
-    --staged, the pushed range under pre-push); empty means nothing relevant changed: return 0.
-    Wire it to the CLI runner (cli.py): for each project run the gate's step and apply the gate
-    policy (found a problem -> 1; could not check -> fail when CI is set or with --strict or
-    `offline = "fail"`, else warn and pass; say which, never a silent pass). Import the runner
-    lazily inside this function so the offline hooks never import httpx / pluggy.
+    `projects` are the projects touched by the passed files and deletions; empty means nothing
+    relevant changed. The runner is imported here, lazily, so the offline hooks never load it.
     """
-    raise NotImplementedError(f"the {gate} gate is not wired yet")
+    from .gates import run_gates
+
+    return run_gates(gate, projects, strict=strict)
 
 
 def _existing_dir(path: Path) -> Path:
@@ -105,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EdgesparkTasksError as exc:
         print(f"{PROG}: error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code if exc.exit_code != 1 else 2
+    except OSError as exc:  # an unreadable file or folder: say which, no traceback
+        print(f"{PROG}: error: cannot read {exc.filename or ''}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -126,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
         return run_cli_gate(args.check, [_load(root) for root in sorted(roots)],
                             strict=args.strict)
     failed = False
-    check = CHECKS[args.check]
+    check = load_check(args.check)
     for root, changed in sorted(roots.items()):
         project, settings = _load(root)
         if args.staged and not any(check.relevant(project, path) for path in changed):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import EdgesparkTasksError
+from .jsimports import DOT, at, find_bindings
 from .jstokens import JsSyntaxError, Token, matching, tokenize
 
 KeyKind = Literal["var", "secret"]
@@ -21,7 +22,6 @@ TYPE_NAMES: dict[str, KeyKind] = {"VarKey": "var", "SecretKey": "secret"}
 READERS: dict[str, KeyKind] = {"vars": "var", "secret": "secret"}
 MODULE = "edgespark"
 _LITERALS = ("string", "template")
-_DOT = (".", "?.")
 
 
 class RuntimeKeysError(EdgesparkTasksError):
@@ -76,7 +76,7 @@ def parse_runtime(text: str) -> RuntimeKeys:
     for i, tok in enumerate(tokens[:-2]):
         if tok.kind != "name" or tok.value != "type" or tokens[i + 1].value not in TYPE_NAMES:
             continue
-        if i > 0 and tokens[i - 1].kind == "punct" and tokens[i - 1].value in _DOT:
+        if i > 0 and tokens[i - 1].kind == "punct" and tokens[i - 1].value in DOT:
             continue
         name = tokens[i + 1].value
         kind = TYPE_NAMES[name]
@@ -137,141 +137,49 @@ def find_reads(text: str, wrappers: Mapping[str, str] | None = None) -> list[Rea
     "var" | "secret"). Other objects' `.get("UPPER")` calls are ignored.
     """
     tokens = tokenize(text)
-    bound, namespaces, ns_ends = _bindings(tokens)
+    found = find_bindings(tokens, MODULE, READERS)
+    bound = {local: READERS[name] for local, name in found.names.items()}
+    namespaces, ns_ends = found.namespaces, found.inline_ends
     wrappers = dict(wrappers or {})
     reads: list[Read] = []
     for i, tok in enumerate(tokens):
         if tok.kind not in ("name", "punct"):
             continue
-        after_dot = i > 0 and tokens[i - 1].kind == "punct" and tokens[i - 1].value in _DOT
+        after_dot = i > 0 and tokens[i - 1].kind == "punct" and tokens[i - 1].value in DOT
         if tok.kind == "name" and not after_dot and tok.value in bound:
             if _follows(tokens, i + 1, "get", "("):
                 reads.append(_read(tokens, i + 4, bound[tok.value], f"{tok.value}.get"))
         elif (tok.kind == "name" and not after_dot and tok.value in namespaces) or i in ns_ends:
-            reader = _at(tokens, i + 2)
-            if _at(tokens, i + 1) in _DOT and reader in READERS and _follows(
+            reader = at(tokens, i + 2)
+            if at(tokens, i + 1) in DOT and reader in READERS and _follows(
                 tokens, i + 3, "get", "("
             ):
                 reads.append(_read(tokens, i + 6, READERS[reader], f"{reader}.get"))
-        elif tok.kind == "name" and tok.value in wrappers and _at(tokens, i + 1) == "(":
+        elif tok.kind == "name" and tok.value in wrappers and at(tokens, i + 1) == "(":
             kind: KeyKind = "secret" if wrappers[tok.value] == "secret" else "var"
             read = _read(tokens, i + 2, kind, tok.value)
             # The wrapper's own definition looks like a call with a variable key: skip it.
             if read.checkable or not (
-                _at(tokens, i - 1) == "function" or _is_definition(tokens, i + 1)
+                at(tokens, i - 1) == "function" or _is_definition(tokens, i + 1)
             ):
                 reads.append(read)
     return reads
 
 
-def _at(tokens: list[Token], i: int) -> str:
-    return tokens[i].value if 0 <= i < len(tokens) and tokens[i].kind in ("name", "punct") else ""
-
-
 def _follows(tokens: list[Token], i: int, method: str, paren: str) -> bool:
     """`.get(` (or `?.get(`) starts at `tokens[i]`."""
-    return _at(tokens, i) in _DOT and _at(tokens, i + 1) == method and _at(tokens, i + 2) == paren
+    return at(tokens, i) in DOT and at(tokens, i + 1) == method and at(tokens, i + 2) == paren
 
 
 def _is_definition(tokens: list[Token], paren: int) -> bool:
     """`name(params) {` or `name(params): T {` is a method definition, not a call."""
     close = matching(tokens, paren)
-    typed = _at(tokens, paren + 2) == ":" or _at(tokens, paren + 2) + _at(tokens, paren + 3) == "?:"
-    return typed or _at(tokens, close + 1) in ("{", ":")
+    typed = at(tokens, paren + 2) == ":" or at(tokens, paren + 2) + at(tokens, paren + 3) == "?:"
+    return typed or at(tokens, close + 1) in ("{", ":")
 
 
 def _read(tokens: list[Token], arg: int, kind: KeyKind, via: str) -> Read:
     tok = tokens[arg] if arg < len(tokens) else Token("punct", ")", tokens[-1].line)
-    if tok.kind in _LITERALS and _at(tokens, arg + 1) in (")", ",", "as", "satisfies", "!"):
+    if tok.kind in _LITERALS and at(tokens, arg + 1) in (")", ",", "as", "satisfies", "!"):
         return Read(kind, tok.value, tok.line, True, via)
     return Read(kind, None, tok.line, False, via)
-
-
-def _bindings(tokens: list[Token]) -> tuple[dict[str, KeyKind], set[str], set[int]]:
-    """Local names bound to vars/secret, namespace names, and inline `import(...)` ends."""
-    bound: dict[str, KeyKind] = {}
-    namespaces: set[str] = set()
-    ns_ends: set[int] = set()
-    for i, tok in enumerate(tokens):
-        if tok.kind != "name" or tok.value not in ("import", "require"):
-            continue
-        if _at(tokens, i - 1) in _DOT:
-            continue
-        if tok.value == "import" and _at(tokens, i + 1) != "(":
-            _static_import(tokens, i + 1, bound, namespaces)
-            continue
-        if _at(tokens, i + 1) != "(" or i + 3 >= len(tokens):
-            continue
-        spec, close = tokens[i + 2], i + 3
-        if spec.kind != "string" or spec.value != MODULE or _at(tokens, close) != ")":
-            continue
-        j = i - 1
-        if _at(tokens, j) == "await":
-            j -= 1
-        if _at(tokens, j) == "(" and _at(tokens, close + 1) == ")":
-            ns_ends.add(close + 1)  # `(await import("edgespark")).secret.get(...)`
-        elif _at(tokens, j) == "=" and j > 0:
-            if tokens[j - 1].kind == "name":
-                namespaces.add(tokens[j - 1].value)
-            elif _at(tokens, j - 1) == "}":
-                _destructure(tokens, j - 1, bound)
-    return bound, namespaces, ns_ends
-
-
-def _static_import(tokens: list[Token], i: int, bound: dict[str, KeyKind],
-                   namespaces: set[str]) -> None:
-    """`import a, { vars as v, type X } from "m"` / `import * as ns from "m"`."""
-    if _at(tokens, i) == "type":
-        return  # type-only imports bind nothing at run time
-    named: dict[str, str] = {}
-    namespace = None
-    while i < len(tokens) and _at(tokens, i) not in ("from", ";") and tokens[i].kind != "string":
-        if _at(tokens, i) == "*" and _at(tokens, i + 1) == "as" and i + 2 < len(tokens):
-            namespace, i = tokens[i + 2].value, i + 3
-        elif _at(tokens, i) == "{":
-            close = matching(tokens, i)
-            for part in _split(tokens[i + 1:close]):
-                names = [t.value for t in part if t.kind in ("name", "string")]
-                if names and names[0] == "type":
-                    continue
-                if names:
-                    named[names[-1] if "as" in names else names[0]] = names[0]
-            i = close + 1
-        else:
-            i += 1
-    if _at(tokens, i) != "from" or i + 1 >= len(tokens):
-        return
-    module = tokens[i + 1].value
-    for local, imported in named.items():
-        if imported in READERS:
-            bound[local] = READERS[imported]  # also through a team's own re-export module
-    if namespace and module == MODULE:
-        namespaces.add(namespace)
-
-
-def _destructure(tokens: list[Token], close: int, bound: dict[str, KeyKind]) -> None:
-    """`const { vars, secret: s } = await import("edgespark")`; `close` is the `}`."""
-    depth, j = 0, close
-    while j >= 0:
-        if _at(tokens, j) == "}":
-            depth += 1
-        elif _at(tokens, j) == "{":
-            depth -= 1
-            if depth == 0:
-                break
-        j -= 1
-    for part in _split(tokens[j + 1:close]):
-        names = [t.value for t in part]
-        if names and names[0] in READERS:
-            local = names[2] if len(names) > 2 and names[1] == ":" else names[0]
-            bound[local] = READERS[names[0]]
-
-
-def _split(tokens: list[Token]) -> list[list[Token]]:
-    parts: list[list[Token]] = [[]]
-    for tok in tokens:
-        if tok.kind == "punct" and tok.value == ",":
-            parts.append([])
-        else:
-            parts[-1].append(tok)
-    return [p for p in parts if p]

@@ -1,12 +1,15 @@
 """Offline checks: pure Python, no node, no network. Each maps a project to findings.
 
-`CHECKS` is the registry (id -> Check). A check is called with a `CheckContext`; `relevant`
-tells the pre-commit hook whether a changed path can affect the check at all, so a hook that
-runs on every commit (to see deletions) can return at once when nothing relevant changed.
+`CHECKS` is the registry (id -> Check), built on first access; `load_check(id)` imports one
+check module only, which keeps a hook process that runs a single check fast. A check is called
+with a `CheckContext`; `relevant` tells the pre-commit hook whether a changed path can affect
+the check at all, so a hook that runs on every commit (to see deletions) can return at once
+when nothing relevant changed.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -82,22 +85,34 @@ def under(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _registry() -> dict[str, Check]:
-    from . import (
-        auth_config,
-        generated_untouched,
-        migrations_journal,
-        no_secret_files,
-        runtime_key_reads,
-        schema_migrated,
-    )
-
-    modules = (schema_migrated, migrations_journal, runtime_key_reads, generated_untouched,
-               auth_config, no_secret_files)
-    return {m.CHECK.id: m.CHECK for m in modules}
+# Check id -> module, in the order checks run and are listed.
+_MODULES = {
+    "schema-migrated": "schema_migrated",
+    "migrations-journal": "migrations_journal",
+    "runtime-keys": "runtime_key_reads",
+    "generated-untouched": "generated_untouched",
+    "auth-config": "auth_config",
+    "no-secret-files": "no_secret_files",
+}
+CHECK_IDS: tuple[str, ...] = tuple(_MODULES)
+CHECKS: dict[str, Check]  # provided by __getattr__ below
 
 
-CHECKS: dict[str, Check] = _registry()
+def load_check(check_id: str) -> Check:
+    """The registered check with this id (imports its module); UnknownCheckError otherwise."""
+    if check_id not in _MODULES:
+        raise UnknownCheckError(
+            f"unknown check {check_id!r}", f"known checks: {', '.join(CHECK_IDS)}"
+        )
+    module = importlib.import_module(f"{__name__}.{_MODULES[check_id]}")
+    check: Check = module.CHECK
+    return check
+
+
+def __getattr__(name: str) -> dict[str, Check]:
+    if name == "CHECKS":
+        return {check_id: load_check(check_id) for check_id in CHECK_IDS}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run_checks(
@@ -109,13 +124,8 @@ def run_checks(
     all_files: bool = False,
 ) -> list[Finding]:
     """Run the named checks (all by default) on one project; findings sorted by file and line."""
-    ids = list(names) if names is not None else list(CHECKS)
-    unknown = [name for name in ids if name not in CHECKS]
-    if unknown:
-        raise UnknownCheckError(
-            f"unknown check {unknown[0]!r}", f"known checks: {', '.join(CHECKS)}"
-        )
+    checks = [load_check(name) for name in (CHECK_IDS if names is None else names)]
     ctx = CheckContext(project, settings, tuple(staged) if staged is not None else None,
                        all_files)
-    findings = [finding for name in ids for finding in CHECKS[name](ctx)]
+    findings = [finding for check in checks for finding in check(ctx)]
     return sorted(findings, key=sort_key)

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from .. import gitfiles
+from ..credentials import looks_like_credential
 from ..findings import Finding
 from ..jstokens import tokenize
 from ..project import Project
@@ -25,11 +26,11 @@ TOKEN = re.compile(
     r"|\bAKIA[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_-]{35}|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}"
     r"|\bGOCSPX-[A-Za-z0-9_-]{20,}|\beyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}"
 )
-_SECRET_NAME = re.compile(r"(?i)(secret|password|passwd|private_?key|api_?key|signing_?key"
-                          r"|access_?key|token)$")
 _CODE_SECRET_NAME = re.compile(r"(?i)(secret|password|passwd|private_?key|api_?key"
                                r"|signing_?key)$")
 _KEY_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+# project_id is a UUID: random-looking, but not a credential.
+_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _ASSIGN = re.compile(r"""^\s*["']?([\w.-]+)["']?\s*[:=]\s*["']?([^"'#\s][^"'#]*?)["']?\s*$""")
 MOVE = "remove it, rotate the credential, and store it with `edgespark secret set KEY`"
 
@@ -40,13 +41,17 @@ def _token_findings(rel: str, text: str) -> list[Finding]:
 
 
 def _assignments(rel: str, text: str, *, skip_refs: bool) -> list[Finding]:
-    """`name = value` / `name: value` lines whose name says secret (toml, yaml, vars files)."""
+    """`name = value` / `name: value` lines holding a credential (toml, yaml, vars files).
+
+    Judged by `credentials.looks_like_credential`, the same test `vars apply` uses.
+    """
     findings = []
     for number, line in enumerate(text.splitlines(), 1):
         m = _ASSIGN.match(line)
-        if not m or not _SECRET_NAME.search(m.group(1)):
+        if not m or (skip_refs and m.group(1).endswith("Ref")):
             continue
-        if skip_refs and m.group(1).endswith("Ref"):
+        value = m.group(2).strip()
+        if _UUID.fullmatch(value) or not looks_like_credential(value, m.group(1)):
             continue
         findings.append(Finding(ID, "error", rel, number, f"{m.group(1)} holds a value that "
                                 "looks like a secret", MOVE))
