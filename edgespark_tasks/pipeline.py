@@ -155,8 +155,6 @@ def _blocked_error(decisions: Sequence[Decision],
 
 def _report_blocked(ctx: StepContext, rep: report.Report, decisions: Sequence[Decision],
                     error: errors.StepUnavailableError) -> None:
-    for index, decision in enumerate(decisions):
-        report.print_header(ctx, index, len(decisions), decision)
     for row, decision in zip(rep.rows, decisions, strict=True):
         if decision.blocked:
             row.exit_code, row.exit_class = error.exit_code, "unavailable"

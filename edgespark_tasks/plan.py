@@ -166,7 +166,7 @@ def with_capabilities(decisions: Sequence[Decision], supports: Callable[[Step], 
             continue
         note = f"`{step.command}` is not available in edgespark {version}"
         reason = (f"{decision.reason}, but {note}" if decision.run
-                  else f"not available in edgespark {version} ({decision.reason})")
+                  else f"{decision.reason}; not available in edgespark {version}")
         marked.append(replace(decision, reason=reason, unavailable=True))
     return marked
 

@@ -1,0 +1,132 @@
+"""`edgespark-tasks doctor` as a person runs it: a subprocess in a project (or monorepo)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from realcli_fixtures import VENV_BIN, clean_environ, require_real_cli
+
+from edgespark_tasks.testing import FakeCli, init_repo
+from edgespark_tasks.testing.projects import git, write_project
+
+ProjectFactory = Callable[..., Path]
+
+
+def doctor(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `edgespark-tasks doctor ARGS` in `cwd`."""
+    return subprocess.run([str(VENV_BIN / "edgespark-tasks"), *args, "doctor"], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+def no_cli_path(tmp_path: Path) -> str:
+    """A PATH holding git and python but no `edgespark`."""
+    folder = tmp_path / "bin-no-edgespark"
+    folder.mkdir()
+    for tool in ("git", "node"):
+        found = shutil.which(tool)
+        if found:
+            (folder / tool).symlink_to(found)
+    return os.pathsep.join([str(VENV_BIN), str(folder)])
+
+
+def test_no_cli(edgespark_project: ProjectFactory, tmp_path: Path) -> None:
+    root = edgespark_project()
+    env = clean_environ(PATH=no_cli_path(tmp_path), EDGESPARK_API_KEY="esk_live_doctor_0123456")
+    result = doctor(root, env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "the edgespark CLI was not found" in result.stdout
+    assert "npm install -g @edgespark/cli" in result.stdout  # what to install
+    assert "problem(s) block the pipeline" in result.stdout
+    assert "esk_live_doctor_0123456" not in result.stdout + result.stderr
+
+
+def test_real_0_0_9_cli(edgespark_project: ProjectFactory) -> None:
+    cli = require_real_cli()
+    root = edgespark_project(layout="server-only")
+    key = "esk_live_doctor_real_987654"
+    result = doctor(root, clean_environ(EDGESPARK_CLI=str(cli), EDGESPARK_API_KEY=key))
+    out = result.stdout
+    assert f"edgespark 0.0.9: {cli}" in out
+    assert "(server-only, project_id 5ba6c784...)" in out
+    for step in ("db-generate", "db-migrate", "storage-apply", "auth-apply", "vars-apply"):
+        line = next(li for li in out.splitlines() if f" {step} " in li and "warn" in li)
+        assert "not available in edgespark 0.0.9" in line
+    for step in ("pull-types", "deploy-dry-run", "secrets-check", "log-tail"):
+        assert next(li for li in out.splitlines() if f" {step} " in li).lstrip().startswith("ok")
+    # The pipeline would stop on the steps it needs but 0.0.9 lacks; doctor says so and how.
+    assert result.returncode == 1
+    assert "inv deploy needs db-migrate" in out and "--skip db-migrate" in out
+    assert "EDGESPARK_API_KEY is set (value not shown)" in out
+    assert key not in out + result.stderr
+
+
+def test_fake_full_cli(edgespark_project: ProjectFactory, fake_cli: FakeCli) -> None:
+    root = edgespark_project(files={
+        "pyproject.toml": "[tool.edgespark-tasks]\ntimeout = 99\n",
+    })
+    fake_cli.set(version="1.4.2")
+    result = doctor(root, clean_environ(**fake_cli.env), "--environment", "production")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert f"edgespark 1.4.2: {fake_cli.executable} (EDGESPARK_CLI)" in out
+    assert "not available" not in out
+    assert "notes-app at . (full-stack" in out
+    assert "timeout              99.0  (pyproject.toml [tool.edgespark-tasks])" in out
+    assert "environment          production  (flag)" in out
+    assert "edgespark_tasks.builtin.db_steps 0.1.0 (built-in): edgespark_db_generate" in out
+    assert "nothing blocks the pipeline" in out
+    assert fake_cli.api_key not in out + result.stderr
+    assert fake_cli.calls() == []  # only --version/--help: nothing recorded, nothing ran
+
+
+def test_no_api_key(edgespark_project: ProjectFactory, fake_cli: FakeCli) -> None:
+    root = edgespark_project()
+    env = clean_environ(**{k: v for k, v in fake_cli.env.items() if k != "EDGESPARK_API_KEY"})
+    result = doctor(root, env)
+    assert result.returncode == 1
+    assert "FAIL  EDGESPARK_API_KEY is not set" in result.stdout
+    assert "- EDGESPARK_API_KEY is not set" in result.stdout  # in the final list too
+
+
+def test_two_projects_in_a_monorepo(tmp_path: Path, fake_cli: FakeCli) -> None:
+    repo = tmp_path / "mono"
+    write_project(repo / "apps" / "web", "full-stack")
+    write_project(repo / "services" / "api", "server-only")
+    init_repo(repo)
+    result = doctor(repo, clean_environ(**fake_cli.env))
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "notes-app at apps/web (full-stack" in out
+    assert "notes-app at services/api (server-only" in out
+    assert out.count("Pipeline (notes-app") == 2
+
+
+def test_precommit_and_branch_checks(edgespark_project: ProjectFactory,
+                                     fake_cli: FakeCli) -> None:
+    root = edgespark_project(files={".pre-commit-config.yaml": (
+        "repos:\n- repo: local\n  hooks:\n  - id: edgespark-schema-migrated\n"
+        "    name: x\n    entry: edgespark-tasks-hook schema-migrated\n"
+        "    language: system\n")})
+    toml = (root / "edgespark.toml").read_text().replace('"main"', '"release"')
+    (root / "edgespark.toml").write_text(toml)
+    before = doctor(root, clean_environ(**fake_cli.env)).stdout
+    assert "the git pre-commit hook is not installed: run `pre-commit install`" in before
+    assert ".pre-commit-config.yaml runs edgespark hooks" in before
+    assert "migration_branch = 'release' but the git default branch is 'main'" in before
+    subprocess.run([str(VENV_BIN / "pre-commit"), "install"], cwd=root, check=True,
+                   capture_output=True, env=clean_environ())
+    git(root, "checkout", "-q", "-b", "feature")
+    after = doctor(root, clean_environ(**fake_cli.env)).stdout
+    assert "ok    git hook installed" in after
+    assert "on branch 'feature'" in after
+
+
+def test_explicit_project_that_is_not_one(tmp_path: Path, fake_cli: FakeCli) -> None:
+    result = doctor(tmp_path, clean_environ(**fake_cli.env), "--project", str(tmp_path))
+    assert result.returncode == 1
+    assert "no edgespark.toml" in result.stdout
