@@ -193,6 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     api: StubApi
     server_version = "EdgeSparkStub/0.1"
+    _request: tuple[str, str, dict[str, str], dict[str, str], bytes]
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output clean; requests are recorded instead
@@ -222,6 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
               content_type: str = "application/json") -> None:
         body = raw if raw is not None else (
             json.dumps(payload).encode() if payload is not None else b"")
+        self._record(status)  # before answering, so a client never sees an unrecorded reply
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -235,8 +237,12 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         body = self._body()
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status = self._route(method, parts.path, query, body, headers)
-        self.api.record(Recorded(method, parts.path, query, headers, body, status))
+        self._request = (method, parts.path, query, headers, body)
+        self._route(method, parts.path, query, body, headers)
+
+    def _record(self, status: int) -> None:
+        method, path, query, headers, body = self._request
+        self.api.record(Recorded(method, path, query, headers, body, status))
 
     def _authorised(self, headers: dict[str, str]) -> bool:
         expected = self.api.api_key
@@ -317,6 +323,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _log_tail(self) -> int:
         api = self.api
+        self._record(200)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")

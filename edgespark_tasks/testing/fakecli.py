@@ -44,8 +44,13 @@ class FakeCli:
         }
 
     def environ(self, **extra: str) -> dict[str, str]:
-        """The full environment for a subprocess: os.environ + `env` + `extra`."""
-        return {**os.environ, **self.env, **extra}
+        """The full environment for a subprocess: os.environ + `env` + `extra`.
+
+        `CI` is not inherited (pass `CI="true"` to test CI behaviour), so a test behaves the
+        same on a developer's machine and on a CI runner.
+        """
+        inherited = {k: v for k, v in os.environ.items() if k != "CI"}
+        return {**inherited, **self.env, **extra}
 
     def _save(self) -> None:
         (self.state / "script.json").write_text(json.dumps(self._script))
