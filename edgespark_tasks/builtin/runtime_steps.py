@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .. import errors, varsfile
-from ..authrefs import oauth_refs
+from ..checks.auth_config import file_oauth_refs
 from ..context import StepContext, StepResult, has_terminal
 from ..credentials import looks_like_credential
 from ..hookspecs import hookimpl
@@ -27,9 +27,9 @@ def declared_keys(ctx: StepContext) -> RuntimeKeys:
 def required_secrets(ctx: StepContext) -> list[str]:
     """Declared SecretKeys plus the client-secret refs of enabled OAuth providers."""
     keys = list(declared_keys(ctx).secrets)
-    for ref in oauth_refs(ctx.project.auth_config):
-        if ref.kind == "secret" and ref.enabled and ref.name not in keys:
-            keys.append(ref.name)
+    for _provider, kind, name, _line in file_oauth_refs(ctx.project.auth_config):
+        if kind == "secret" and name not in keys:
+            keys.append(name)
     return keys
 
 

@@ -129,6 +129,19 @@ def oauth_refs(root: Any) -> list[tuple[str, str, str, int]]:
     return refs
 
 
+def file_oauth_refs(path: Path) -> list[tuple[str, str, str, int]]:
+    """`oauth_refs` of an auth-config file; empty when it is absent or not valid YAML (this
+    check reports unreadable files, with line numbers)."""
+    import yaml
+
+    if not path.is_file():
+        return []
+    try:
+        return oauth_refs(compose(path.read_text(encoding="utf-8", errors="replace")))
+    except yaml.YAMLError:
+        return []
+
+
 def _oauth_findings(root: Any, rel: str) -> list[Finding]:
     findings = []
     for provider in OAUTH:

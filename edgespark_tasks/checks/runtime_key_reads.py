@@ -103,19 +103,11 @@ def check(ctx: CheckContext) -> list[Finding]:
 
 
 def _auth_refs(ctx: CheckContext, keys: RuntimeKeys, used: set[tuple[str, str]]) -> list[Finding]:
+    from .auth_config import file_oauth_refs
+
     path = ctx.project.auth_config
-    if not path.is_file():
-        return []
-    import yaml
-
-    from .auth_config import compose, oauth_refs
-
-    try:
-        root = compose(path.read_text(encoding="utf-8", errors="replace"))
-    except yaml.YAMLError:
-        return []  # the auth-config check reports unreadable YAML
     findings = []
-    for provider, kind, key, line in oauth_refs(root):
+    for provider, kind, key, line in file_oauth_refs(path):
         used.add((kind, key))
         declared = keys.kind_of(key)
         if declared == kind:
