@@ -33,6 +33,7 @@ class CliInfo:
     commands: dict[str, list[str] | None] = field(default_factory=dict)
     _environ: Mapping[str, str] = field(default_factory=dict, repr=False)
     _dirty: bool = field(default=False, repr=False)
+    cached_only: bool = field(default=False, repr=False)  # never start the CLI to learn more
 
     def supports(self, argv: Sequence[str]) -> bool:
         """Whether `argv`'s command path (the words before the first option) exists."""
@@ -45,6 +46,8 @@ class CliInfo:
         if len(words) == 1:
             return True
         if words[0] not in self.commands:
+            if self.cached_only:
+                return True  # unknown without running the CLI: assume it is there
             self.commands[words[0]] = _list_commands(self.command, (words[0],), self._environ)
             self._dirty = True
         sub = self.commands[words[0]]
@@ -104,6 +107,19 @@ def _cache_key(command: Sequence[str]) -> str:
         return json.dumps([os.path.realpath(exe), stat.st_size, stat.st_mtime_ns, *command[1:]])
     except OSError:
         return json.dumps(list(command))
+
+
+def cached(command: tuple[str, ...], cache_dir: Path) -> CliInfo | None:
+    """What is already known about `command` (memory or disk cache), starting no process."""
+    key = _cache_key(command)
+    if key in _memory:
+        return _memory[key]
+    known = _read_cache(cache_dir / _CACHE_FILE).get(key)
+    if not known:
+        return None
+    return CliInfo(command, str(known["version"]),
+                   cast("dict[str, list[str] | None]", dict(known["commands"])),  # type: ignore[call-overload]
+                   cached_only=True)
 
 
 def probe(command: tuple[str, ...], cache_dir: Path | None = None,

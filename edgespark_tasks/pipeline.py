@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from contextlib import nullcontext
 
-from . import errors, files, report
+from . import capabilities, errors, files, report
 from .capabilities import save
 from .context import RunOptions, StepContext, StepResult
 from .lock import project_lock
@@ -80,7 +80,8 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
     lock = (nullcontext() if options.dry_run else
             project_lock(session.project.state_dir, session.settings.lock_timeout, session.err))
     with lock:
-        decisions, version = _with_capabilities(session, make_plan(session, options))
+        decisions, version = _with_capabilities(session, make_plan(session, options),
+                                                options.dry_run)
         rep = report.Report.start(session.project, session.environment, decisions)
         blocked = _blocked_error(decisions, version)
         if options.dry_run:
@@ -118,16 +119,23 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
         return rep
 
 
-def _with_capabilities(session: Session,
-                       decisions: list[Decision]) -> tuple[list[Decision], str]:
+def _with_capabilities(session: Session, decisions: list[Decision],
+                       dry_run: bool) -> tuple[list[Decision], str]:
     """The decisions with the steps the installed CLI lacks marked, and the CLI version.
 
     See plan.with_capabilities. When the CLI cannot be found or probed the decisions stay as
     they are: the first step that needs the CLI then fails with the not-found message.
+    A dry run or a run with nothing to do starts no process: only cached facts are used.
     """
     if not any(d.step.argv for d in decisions):
         return decisions, ""
     try:
+        if dry_run or not any(d.run and d.step.argv for d in decisions):
+            known = capabilities.cached(session.runner.command, session.project.state_dir)
+            if known is None:
+                return decisions, ""
+            return (with_capabilities(decisions, lambda step: known.supports(step.argv),
+                                      known.version), known.version)
         info = session.runner.info()
         marked = with_capabilities(decisions, lambda step: info.supports(step.argv),
                                    info.version)

@@ -112,9 +112,10 @@ def test_destructive_migration_needs_confirm_dangerous(tasks_repo: Path,
 def test_no_change_runs_no_cli_command(tasks_repo: Path, fake_cli: FakeCli) -> None:
     deployed(tasks_repo, fake_cli)
     (tasks_repo / S / "storage_schema.ts").touch()  # same content, new mtime
+    (tasks_repo / ".edgespark-tasks/cli-info.json").unlink()  # not even a --version probe
     result = inv(tasks_repo, fake_cli, "deploy")
     assert result.returncode == 0
-    assert fake_cli.commands() == []
+    assert fake_cli.commands() == [] and fake_cli.probes() == []
     assert "deploy: skip (unchanged since the last success)" in result.stdout
 
 
@@ -159,7 +160,7 @@ def test_dry_run_starts_no_cli_and_hides_the_api_key(tasks_repo: Path,
     result = inv(tasks_repo, fake_cli, "deploy", "--dry-run", EDGESPARK_API_KEY=planted,
                  EDGESPARK_CLI=f"{fake_cli.executable} --api-key {planted}")
     assert result.returncode == 0, result.stderr
-    assert fake_cli.calls() == []
+    assert fake_cli.calls() == [] and fake_cli.probes() == []
     for step in ("db generate", "db migrate", "storage apply", "vars apply", "secrets check",
                  "auth apply", "pull types", "deploy --dry-run", "deploy", "smoke check",
                  "log tail"):

@@ -3,6 +3,7 @@
 It stands in for the EdgeSpark cloud, which tests cannot reach. State lives in the folder named
 by `EDGESPARK_FAKE_DIR`:
 - `calls.jsonl`: one JSON line per call (argv, cwd, environment, start/end times, exit code);
+- `probes.jsonl`: one JSON line per `--version` / `--help` call (capability probes);
 - `script.json` (optional): `{"version": "1.2.3", "missing": ["db generate"],
   "responses": {"storage apply": [{"exit": 6, "stderr": "...", "times": 1}]},
   "sleep": {"deploy": 2.0}, "secrets": ["A", "B"], "url": "https://...",
@@ -51,6 +52,13 @@ def _log(entry: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "calls.jsonl").open("a") as handle:
         handle.write(json.dumps(entry) + "\n")
+
+
+def _log_probe(argv: list[str]) -> None:
+    folder = _state_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "probes.jsonl").open("a") as handle:
+        handle.write(json.dumps({"argv": argv, "time": time.time()}) + "\n")
 
 
 def _help(script: dict[str, Any], group: str | None) -> int:
@@ -220,6 +228,8 @@ def _words(argv: list[str]) -> list[str]:
 def main(argv: list[str]) -> int:
     """Run one fake CLI call; see the module docstring."""
     script = _script()
+    if argv[:1] in (["--version"], ["-v"]) or "--help" in argv or argv[:1] in ([], ["help"]):
+        _log_probe(argv)
     if argv[:1] in (["--version"], ["-v"]):
         print(script.get("version", "1.0.0"))
         return 0

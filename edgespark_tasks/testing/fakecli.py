@@ -87,10 +87,18 @@ class FakeCli:
             out.append(" ".join(argv))
         return out
 
+    def probes(self) -> list[list[str]]:
+        """The argv of every `--version` / `--help` call (capability probes), oldest first."""
+        path = self.state / "probes.jsonl"
+        if not path.is_file():
+            return []
+        return [json.loads(line)["argv"] for line in path.read_text().splitlines() if line]
+
     def overlaps(self) -> int:
         """How many calls found another call running."""
         return sum(1 for call in self.calls() if call.get("overlap"))
 
     def clear(self) -> None:
-        """Forget the recorded calls (the script stays)."""
+        """Forget the recorded calls and probes (the script stays)."""
         (self.state / "calls.jsonl").unlink(missing_ok=True)
+        (self.state / "probes.jsonl").unlink(missing_ok=True)
