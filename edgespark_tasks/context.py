@@ -36,6 +36,11 @@ class RunOptions:
     skip: tuple[str, ...] = ()
     json_path: Path | None = None
 
+    @property
+    def dangerous_args(self) -> tuple[str, ...]:
+        """`--confirm-dangerous` when a person gave it (never read from configuration)."""
+        return ("--confirm-dangerous",) if self.confirm_dangerous else ()
+
 
 def is_ci() -> bool:
     """True on a CI runner (the `CI` variable set to anything but false/0)."""

@@ -17,6 +17,9 @@ from .settings import Settings
 from .state import StepRecords
 from .steps import Step
 
+# Steps whose CLI command accepts --confirm-dangerous (a person's explicit flag).
+DANGEROUS_OK = ("db-migrate", "storage-apply")
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -26,6 +29,7 @@ class Decision:
     run: bool
     reason: str
     unavailable: bool = False  # the installed CLI lacks the step's command
+    args: tuple[str, ...] = ()  # extra CLI arguments the step will pass (shown by --dry-run)
 
     @property
     def verb(self) -> str:
@@ -86,7 +90,10 @@ class Planner:
             return Decision(step, False, "placeholder")  # settled by _with_deploy
         if rule == "vars-changed":
             return self._vars(step)
-        return self._changed(step, earlier)
+        decision = self._changed(step, earlier)
+        if decision.run and step.id in DANGEROUS_OK:
+            return replace(decision, args=self.options.dangerous_args)
+        return decision
 
     def _changed(self, step: Step, earlier: Sequence[Decision]) -> Decision:
         current = self.inputs(step)
@@ -123,11 +130,13 @@ class Planner:
             return Decision(step, False, f"no vars file {self.project.relative(path)}")
         record = self.records.get(step.id) or {}
         recorded = None if self.options.force else record.get("record", {}).get("vars")
-        keys = varsfile.changed_keys(varsfile.load_vars(path), recorded)
+        values = varsfile.load_vars(path)
+        keys = varsfile.changed_keys(values, recorded)
         if not keys:
             return Decision(step, False, "var values unchanged")
         shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
-        return Decision(step, True, f"{shown} changed")
+        return Decision(step, True, f"{shown} changed",
+                        args=tuple(f"{k}={values[k]}" for k in keys))
 
     def _with_deploy(self, decision: Decision, deploy: Decision | None) -> Decision:
         step = decision.step

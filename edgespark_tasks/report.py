@@ -102,7 +102,7 @@ def print_plan(ctx: StepContext, decisions: Sequence[Decision]) -> None:
     env = ctx.environment or "default environment"
     ctx.say(f"Plan for {ctx.project.name} ({env}); nothing will run (--dry-run):")
     for index, d in enumerate(decisions, 1):
-        argv = ctx.runner.argv_for(d.step, (), ctx.environment) if d.step.argv else []
+        argv = ctx.runner.argv_for(d.step, d.args, ctx.environment) if d.step.argv else []
         command = " ".join([*prefix, *argv]) if argv else "(no CLI call)"
         ctx.say(f"[{index}/{len(decisions)}] {d.step.title:<16} {d.verb:<4}  {d.reason}")
         if d.run:

@@ -166,6 +166,7 @@ def test_dry_run_starts_no_cli_and_hides_the_api_key(tasks_repo: Path,
                  "log tail"):
         assert f"] {step} " in result.stdout
     assert "--api-key ***" in result.stdout
+    assert "var set PUBLIC_APP_NAME=Notes GOOGLE_CLIENT_ID=" in result.stdout
     assert planted not in result.stdout + result.stderr
     real = inv(tasks_repo, fake_cli, "deploy", "--json", "r.json", EDGESPARK_API_KEY=planted)
     assert real.returncode == 0

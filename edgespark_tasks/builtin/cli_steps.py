@@ -16,11 +16,6 @@ def _run(ctx: StepContext, step_id: str, *extra: str) -> StepResult:
     return StepResult(output=run.output, returncode=run.returncode)
 
 
-def _dangerous(ctx: StepContext) -> tuple[str, ...]:
-    # Only a person decides this: it comes from an explicit flag, never from config.
-    return ("--confirm-dangerous",) if ctx.options.confirm_dangerous else ()
-
-
 @hookimpl
 def edgespark_db_check(ctx: StepContext) -> StepResult:
     return _run(ctx, "db-check")
@@ -28,7 +23,7 @@ def edgespark_db_check(ctx: StepContext) -> StepResult:
 
 @hookimpl
 def edgespark_storage_apply(ctx: StepContext) -> StepResult:
-    return _run(ctx, "storage-apply", *_dangerous(ctx))
+    return _run(ctx, "storage-apply", *ctx.options.dangerous_args)
 
 
 @hookimpl

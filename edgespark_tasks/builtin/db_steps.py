@@ -76,7 +76,6 @@ def edgespark_db_migrate(ctx: StepContext) -> StepResult:
             f"migration {name} is destructive ({what})",
             "review it; only a person should decide: re-run with --confirm-dangerous",
         )
-    extra = ("--confirm-dangerous",) if ctx.options.confirm_dangerous else ()
-    run = ctx.cli("db-migrate", extra)
+    run = ctx.cli("db-migrate", ctx.options.dangerous_args)
     return StepResult(output=run.output, returncode=run.returncode,
                       record={"migrations": sorted(p.name for p in project.migrations())})
