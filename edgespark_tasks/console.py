@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--confirm-dangerous", action="store_true",
                      help="allow destructive migrations / bucket removal")
     run.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
+    run.add_argument("--no-preflight", action="store_true",
+                     help="deploy: skip the offline checks run before the first CLI call")
     for p in (plan, run):
         p.add_argument("--force", action="store_true", help="ignore recorded state")
         p.add_argument("--only", action="append", default=[], metavar="STEP",
@@ -87,6 +89,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         force=args.force, dry_run=args.command == "plan" or getattr(args, "dry_run", False),
         tail_seconds=args.tail, keys=tuple(getattr(args, "keys", ())), only=tuple(args.only),
         skip=tuple(args.skip), json_path=getattr(args, "json", None),
+        preflight=not getattr(args, "no_preflight", False),
     )
     if args.command == "plan" or args.step == "deploy":
         pipeline.run_pipeline(session, options)

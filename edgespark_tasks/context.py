@@ -35,6 +35,7 @@ class RunOptions:
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     json_path: Path | None = None
+    preflight: bool = True  # run the offline checks before the first CLI call
 
     @property
     def dangerous_args(self) -> tuple[str, ...]:
@@ -96,6 +97,11 @@ class StepContext:
         """One line of progress for the person, redacted."""
         self.out.write(self.redactor(message) + "\n")
         self.out.flush()
+
+    def warn_plain(self, message: str) -> None:
+        """One line on stderr, redacted, without a prefix."""
+        self.err.write(self.redactor(message) + "\n")
+        self.err.flush()
 
     def warn(self, message: str) -> None:
         """One warning line on stderr, redacted."""

@@ -36,6 +36,7 @@ _PIPELINE_HELP = {
     "confirm_dangerous": "allow destructive migrations / bucket removal (a person decides)",
     "tail": "stream logs for N seconds after deploying",
     "json": "write a JSON report to this file",
+    "preflight": "run the offline checks before the first CLI call (--no-preflight: don't)",
 }
 
 
@@ -74,11 +75,12 @@ def _step(c: Context, step_id: str, project: str | None, environment: str | None
 def deploy(c: Context, project: str | None = None, environment: str | None = None,
            dry_run: bool = False, force: bool = False, only: list[str] | None = None,
            skip: list[str] | None = None, yes: bool = False, confirm_dangerous: bool = False,
-           tail: float = 0, json: str | None = None) -> None:
+           tail: float = 0, json: str | None = None, preflight: bool = True) -> None:
     """Run the EdgeSpark sequence in order, doing only what changed."""
     _pipeline(c, project, environment, dry_run=dry_run, force=force, only=tuple(only or ()),
               skip=tuple(skip or ()), yes=yes, confirm_dangerous=confirm_dangerous,
-              tail_seconds=tail or None, json_path=Path(json) if json else None)
+              tail_seconds=tail or None, json_path=Path(json) if json else None,
+              preflight=preflight)
 
 
 @task(help={k: _PIPELINE_HELP[k] for k in ("project", "environment", "force", "only", "skip",

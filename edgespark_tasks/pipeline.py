@@ -14,6 +14,7 @@ from .capabilities import save
 from .context import RunOptions, StepContext, StepResult
 from .lock import project_lock
 from .plan import Decision, Planner, with_capabilities
+from .preflight import run_preflight
 from .session import Session
 from .steps import Step
 
@@ -92,6 +93,14 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
         if blocked is not None:  # refuse before anything runs: nothing half-done
             _report_blocked(ctx, rep, decisions, blocked)
             raise blocked
+        if options.preflight and any(d.run for d in decisions):
+            try:
+                run_preflight(ctx)
+            except errors.StepFailedError as exc:
+                rep.finish(exc)
+                report.write_json(ctx, rep)
+                ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(ctx.redactor))
+                raise
         planner = Planner(session.project, session.settings, session.environment,
                           session.records, options)
         error: BaseException | None = None

@@ -98,12 +98,15 @@ def test_schema_change_without_terminal_fails_with_the_fix(tasks_repo: Path,
 def test_destructive_migration_needs_confirm_dangerous(tasks_repo: Path,
                                                        fake_cli: FakeCli) -> None:
     deployed(tasks_repo, fake_cli)
-    (tasks_repo / "server/drizzle/0002_drop_tags.sql").write_text("DROP TABLE `tags`;\n")
-    refused = inv(tasks_repo, fake_cli, "deploy")
+    fake_cli.set(generate_sql="DROP TABLE `tags`;")
+    schema = tasks_repo / S / "db_schema.ts"
+    schema.write_text(schema.read_text().split("export const tags")[0])
+    refused = inv(tasks_repo, fake_cli, "deploy", "--yes")
     assert refused.returncode != 0
-    assert "0002_drop_tags.sql is destructive (DROP TABLE)" in refused.stderr
+    assert "0002_auto_migration.sql is destructive (DROP TABLE)" in refused.stderr
     assert "--confirm-dangerous" in refused.stderr
-    assert fake_cli.commands() == []
+    assert fake_cli.commands() == ["db generate"]
+    fake_cli.clear()
     allowed = inv(tasks_repo, fake_cli, "deploy", "--confirm-dangerous")
     assert allowed.returncode == 0, allowed.stderr
     assert fake_cli.commands()[0] == "db migrate --confirm-dangerous"
@@ -243,3 +246,17 @@ def test_rerun_after_schema_rehash_is_quiet(tasks_repo: Path, fake_cli: FakeCli)
     rehash_schema(tasks_repo)
     result = inv(tasks_repo, fake_cli, "deploy")
     assert result.returncode == 0 and fake_cli.commands() == []
+
+
+def test_preflight_stops_before_any_cli_call(tasks_repo: Path, fake_cli: FakeCli) -> None:
+    index = tasks_repo / "server/src/index.ts"
+    index.write_text(index.read_text().replace('secret.get("OPENAI_API_KEY")',
+                                               'secret.get("OPENAI_KEY" as any)'))
+    result = inv(tasks_repo, fake_cli, "deploy", "--json", "r.json")
+    assert result.returncode == 1
+    assert "preflight: server/src/index.ts:" in result.stderr and "OPENAI_KEY" in result.stderr
+    assert "preflight found 1 problem(s) before any change was made" in result.stderr
+    assert fake_cli.commands() == []
+    assert json.loads((tasks_repo / "r.json").read_text())["result"] == "failed"
+    forced = inv(tasks_repo, fake_cli, "deploy", "--no-preflight")
+    assert forced.returncode == 0 and "deploy" in fake_cli.commands()

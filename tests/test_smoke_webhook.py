@@ -161,10 +161,12 @@ def test_webhook_posts_after_failure_without_leaking(edgespark_project,  # type:
     vars_file = repo / "configs/vars.yaml"
     vars_file.write_text(vars_file.read_text().replace(
         "1234567890-notesapp.apps.googleusercontent.com", PLANTED))
-    baseline, _ = deploy(repo, fake_cli)  # same failure, no webhook configured
+    # Past the preflight (which refuses the value too), so that vars-apply itself fails.
+    baseline, _ = deploy(repo, fake_cli, "--no-preflight")  # same failure, no webhook
     assert baseline.returncode != 0
     with serve(always(200)) as hook:
-        result, report = deploy(repo, fake_cli, **hook_env(f"{hook.url}/services/{TOKEN}"))
+        result, report = deploy(repo, fake_cli, "--no-preflight",
+                                **hook_env(f"{hook.url}/services/{TOKEN}"))
         posts = list(hook.requests)
     assert result.returncode == baseline.returncode
     assert "the value of GOOGLE_CLIENT_ID looks like a credential" in result.stderr
@@ -178,6 +180,12 @@ def test_webhook_posts_after_failure_without_leaking(edgespark_project,  # type:
     assert body["url"] is None
     assert PLANTED not in posts[0].body.decode()
     assert_nowhere([TOKEN, PLANTED, fake_cli.api_key], repo, result, report)
+    with serve(always(200)) as hook:
+        early, early_report = deploy(repo, fake_cli, **hook_env(f"{hook.url}/services/{TOKEN}"))
+        early_posts = list(hook.requests)
+    assert early.returncode != 0 and "preflight found" in early_posts[0].json()["error"]
+    assert "GOOGLE_CLIENT_ID holds a value that looks like a secret" in early.stderr
+    assert_nowhere([TOKEN, PLANTED, fake_cli.api_key], repo, early, early_report)
 
 
 WEBHOOK_PROBLEMS = {
