@@ -19,8 +19,9 @@ from typing import Any
 from . import __version__, cli, errors, gitfiles, plugins
 from .capabilities import CliInfo, probe, save
 from .context import RunOptions
+from .discovery import find_project_root, find_projects
 from .plan import Planner, with_capabilities
-from .project import Project, find_project_root, find_projects, load_project
+from .project import Project, load_project
 from .redact import Redactor
 from .settings import SETTING_KEYS, Settings, load_settings
 from .state import StepRecords

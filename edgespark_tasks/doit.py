@@ -19,10 +19,10 @@ from typing import Any
 
 from doit.exceptions import InvalidDodoFile
 
+from .discovery import find_project_root, find_projects
 from .doit_tasks import Target, included, is_gate, make_target, step_tasks
 from .edge import error_line
 from .errors import EdgesparkTasksError
-from .project import find_project_root, find_projects
 from .settings import load_settings
 
 __all__ = ["DOIT_CONFIG", "doit_config", "task_edgespark"]

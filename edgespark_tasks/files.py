@@ -13,7 +13,7 @@ import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .project import _SKIP_DIRS, Project
+from .project import SKIP_DIRS, Project
 
 MISSING = "missing"
 
@@ -84,7 +84,7 @@ def _listed_files(root: Path) -> list[Path]:
     except (OSError, subprocess.CalledProcessError):
         found = []
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
+            dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
             found += [Path(dirpath) / name for name in filenames]
         return found
 

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from . import gitfiles
 from .checks import CHECK_IDS, load_check, run_checks
+from .discovery import find_project_root
 from .errors import EdgesparkTasksError
 from .findings import Finding, has_errors
-from .project import Project, find_project_root, load_project
+from .project import Project, load_project
 from .settings import Settings, load_settings
 
 PROG = "edgespark-tasks-hook"

@@ -6,10 +6,8 @@ under `[server].path`, usually `server/`) and server-only (everything at the roo
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 MARKER = "edgespark.toml"
 # Path settings a team may override, relative to the project root.
 PATH_KEYS = ("server", "defs", "drizzle", "generated", "auth_config", "vars_file")
-_SKIP_DIRS = {".git", "node_modules", ".venv", ".edgespark", ".edgespark-tasks", "dist"}
+SKIP_DIRS = {".git", "node_modules", ".venv", ".edgespark", ".edgespark-tasks", "dist"}
 
 
 @dataclass(frozen=True)
@@ -178,83 +176,3 @@ def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ProjectError(f"edgespark.toml: [{key}] must be a table")
     return value
-
-
-def find_project_root(start: Path | None = None, explicit: Path | None = None) -> Path:
-    """The project root: `explicit` if given, else the nearest `edgespark.toml` upward.
-
-    An `edgespark.toml` inside another project's server folder belongs to that outer project.
-    """
-    if explicit is not None:
-        explicit = explicit.resolve()
-        if not (explicit / MARKER).is_file():
-            raise ProjectError(
-                f"no {MARKER} in {explicit}", "pass the folder that holds edgespark.toml"
-            )
-        return explicit
-    here = (start or Path.cwd()).resolve()
-    found = [d for d in (here, *here.parents) if (d / MARKER).is_file()]
-    if not found:
-        raise ProjectError(
-            f"no {MARKER} found in {here} or any parent folder",
-            "run inside an EdgeSpark project or pass --project DIR",
-        )
-    nearest = found[0]
-    for outer in found[1:]:
-        if _inside_server_of(nearest, outer):
-            return outer
-    return nearest
-
-
-def _inside_server_of(candidate: Path, outer: Path) -> bool:
-    try:
-        server = load_project(outer).server_dir
-    except ProjectError:
-        return False
-    return server != outer and (candidate == server or server in candidate.parents)
-
-
-def find_projects(repo_root: Path, explicit: Iterable[str] = ()) -> list[Path]:
-    """Every project root in a repository (monorepo aware), sorted.
-
-    `explicit` (the `projects` setting) wins; otherwise each `edgespark.toml` tracked by git
-    (or found on disk outside git), minus those nested in another project's server folder.
-    """
-    repo_root = repo_root.resolve()
-    names = list(explicit)
-    if names:
-        return [find_project_root(explicit=repo_root / name) for name in names]
-    candidates = sorted({(repo_root / rel).parent.resolve() for rel in _marker_files(repo_root)})
-    # Read each project once: checking every pair with load_project made this quadratic.
-    servers = {c: _server_dir_of(c) for c in candidates}
-    return [c for c in candidates
-            if not any(_nested(c, o, servers[o]) for o in candidates if o != c)]
-
-
-def _server_dir_of(root: Path) -> Path | None:
-    try:
-        return load_project(root).server_dir
-    except ProjectError:
-        return None
-
-
-def _nested(candidate: Path, outer: Path, server: Path | None) -> bool:
-    return server is not None and server != outer and (
-        candidate == server or server in candidate.parents)
-
-
-def _marker_files(repo_root: Path) -> list[str]:
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--",
-             MARKER, f"*/{MARKER}"],
-            cwd=repo_root, capture_output=True, text=True, check=True,
-        ).stdout
-        return [line for line in out.splitlines() if line]
-    except (OSError, subprocess.CalledProcessError):
-        found = []
-        for dirpath, dirnames, filenames in os.walk(repo_root):
-            dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
-            if MARKER in filenames:
-                found.append(os.path.relpath(os.path.join(dirpath, MARKER), repo_root))
-        return found

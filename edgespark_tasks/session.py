@@ -13,7 +13,8 @@ import pluggy
 from . import plugins
 from .cli import Runner
 from .context import RunOptions, StepContext
-from .project import Project, find_project_root, load_project
+from .discovery import find_project_root
+from .project import Project, load_project
 from .redact import Redactor
 from .settings import Settings, load_settings
 from .state import StepRecords

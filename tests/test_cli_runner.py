@@ -111,6 +111,7 @@ def test_ctrl_c_reaches_the_child_and_exits_130(edgespark_project, fake_cli: Fak
         # pull types is the call before deploy --dry-run, which sleeps
         if any(c["command"] == "pull types" for c in fake_cli.calls()):
             break
+        assert proc.poll() is None, proc.communicate()  # it must not have ended on its own
         time.sleep(0.05)
     time.sleep(0.5)
     child = int(pid_file.read_text())

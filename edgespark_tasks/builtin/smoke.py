@@ -7,7 +7,7 @@ import time
 from .. import errors
 from ..context import StepContext, StepResult
 from ..hookspecs import hookimpl
-from ..settings import SmokeCheck
+from ..setting_values import SmokeCheck
 
 _EXCERPT = 200
 

@@ -6,9 +6,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..discovery import find_project_root, find_projects
 from ..errors import ProjectError
 from ..findings import has_errors
-from ..project import find_project_root, find_projects, load_project
+from ..project import load_project
 from ..settings import load_settings
 from . import run_checks
 

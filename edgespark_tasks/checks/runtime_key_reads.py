@@ -17,7 +17,7 @@ from . import Check, CheckContext, under
 
 ID = "runtime-keys"
 SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
-_SKIP_DIRS = {"node_modules", "dist", ".wrangler", ".edgespark", "__generated__"}
+SKIP_DIRS = {"node_modules", "dist", ".wrangler", ".edgespark", "__generated__"}
 _TYPE = {"var": "VarKey", "secret": "SecretKey"}
 _READER = {"var": "vars.get", "secret": "secret.get"}
 
@@ -33,7 +33,7 @@ def source_files(project: Project) -> list[Path]:
     files: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(source_root(project)):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
                              and here / d != project.generated_dir)
         files.extend(here / name for name in sorted(filenames)
                      if name.endswith(SOURCE_SUFFIXES) and not name.endswith(".d.ts"))
