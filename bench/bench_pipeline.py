@@ -76,7 +76,7 @@ def noop_deploy(tmp: Path) -> tuple[float, float, int]:
         subprocess.run([str(BIN / "inv"), "deploy"], cwd=repo, env=env, capture_output=True,
                        check=True)
         walls.append(time.perf_counter() - started)
-    calls = len(fake.calls())
+    calls = len(fake.calls()) + len(fake.probes())  # probes (--version/--help) count too
     os.environ.update(fake.env)
     decide = []
     for _ in range(10):
