@@ -260,3 +260,15 @@ def test_preflight_stops_before_any_cli_call(tasks_repo: Path, fake_cli: FakeCli
     assert json.loads((tasks_repo / "r.json").read_text())["result"] == "failed"
     forced = inv(tasks_repo, fake_cli, "deploy", "--no-preflight")
     assert forced.returncode == 0 and "deploy" in fake_cli.commands()
+
+
+def test_tail_streams_logs_for_n_seconds_after_deploy(tasks_repo: Path, fake_cli: FakeCli) -> None:
+    import time
+
+    started = time.monotonic()
+    result = inv(tasks_repo, fake_cli, "deploy", "--tail", "1")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 30
+    assert fake_cli.commands()[-2:] == ["deploy", "log tail"]
+    assert "[11/11] log tail (--tail 1)" in result.stdout
+    assert "GET /api/notes 200" in result.stdout  # the stream reached the person
