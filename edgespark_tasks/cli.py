@@ -18,6 +18,7 @@ from typing import TextIO
 
 from . import errors
 from .capabilities import CliInfo, probe, save
+from .exit_classes import classify
 from .lock import project_lock
 from .project import Project
 from .redact import Redactor
@@ -27,19 +28,6 @@ from .steps import Step
 
 INSTALL_HINT = "install it with `npm install -g @edgespark/cli`, or set EDGESPARK_CLI"
 _GRACE_SECONDS = 5.0
-
-_EXIT_CLASSES: dict[int, tuple[type[errors.CliError], str]] = {
-    1: (errors.CliError, "see the CLI output above"),
-    2: (errors.UsageError, "check project_id in edgespark.toml and that the command is valid"),
-    3: (errors.AuthMissingError, "set EDGESPARK_API_KEY (or run `edgespark login`) and retry"),
-    4: (errors.NotFoundError, "check the project id and environment exist"),
-    5: (errors.AlreadyExistsError, "it exists already; nothing to create"),
-    6: (errors.NetworkError,
-        "network or API error (HTTP 401/403 end here too): check EDGESPARK_API_KEY and "
-        "connectivity, then retry"),
-    7: (errors.CliConfigError, "fix the CLI configuration (edgespark.toml, flags, environment)"),
-}
-
 
 @dataclass(frozen=True)
 class CliRun:
@@ -70,20 +58,6 @@ def resolve(settings: Settings, project: Project | None,
             if local:
                 return (local,)
     raise errors.CliNotFoundError("the edgespark CLI was not found", INSTALL_HINT)
-
-
-def classify(step: Step, returncode: int) -> errors.CliError:
-    """The typed error for a non-zero exit of `step`'s command."""
-    if returncode == 1 and step.stale_exit:
-        return errors.StaleError(
-            f"{step.command}: generated files are stale",
-            "run `edgespark pull types` (inv pull.types) and commit the result",
-            returncode=1,
-        )
-    cls, hint = _EXIT_CLASSES.get(returncode, (errors.CliError, "see the CLI output above"))
-    error = cls(f"{step.command} failed (exit {returncode}, {cls.exit_class})", hint,
-                returncode=returncode)
-    return error
 
 
 class Runner:
