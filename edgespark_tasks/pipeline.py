@@ -63,7 +63,7 @@ def make_plan(session: Session, options: RunOptions) -> list[Decision]:
     """The deploy pipeline's decisions for this session, without running anything."""
     planner = Planner(session.project, session.settings, session.environment, session.records,
                       options)
-    for name in (*options.only, *options.skip):
+    for name in (*options.only, *options.skip, *session.settings.skip):
         session_step_ids = {s.id for s in session.steps}
         if name not in session_step_ids:
             errors_hint = ", ".join(s.id for s in session.steps if s.pipeline)

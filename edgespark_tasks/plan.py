@@ -17,6 +17,8 @@ from .settings import Settings
 from .state import StepRecords
 from .steps import Step
 
+SKIPPED = "skipped with --skip"
+SKIPPED_BY_SETTING = "skipped by the `skip` setting"
 # Steps whose CLI command accepts --confirm-dangerous (a person's explicit flag).
 DANGEROUS_OK = ("db-migrate", "storage-apply")
 
@@ -78,7 +80,9 @@ class Planner:
     def decide(self, step: Step, earlier: Sequence[Decision] = ()) -> Decision:
         """The decision for one step, given the decisions made for the steps before it."""
         if step.id in self.options.skip:
-            return Decision(step, False, "skipped with --skip")
+            return Decision(step, False, SKIPPED)
+        if step.id in self.settings.skip:
+            return Decision(step, False, SKIPPED_BY_SETTING)
         rule = step.when
         if rule == "schema-hash":
             return self._schema_hash(step)
@@ -144,14 +148,15 @@ class Planner:
             if not self.settings.smoke_configured and step.id == "smoke":
                 return Decision(step, False,
                                 "not configured: add [tool.edgespark-tasks.smoke] checks")
-            if decision.reason == "skipped with --skip":
+            if decision.reason in (SKIPPED, SKIPPED_BY_SETTING):
                 return decision
             if deploy is None:
                 return Decision(step, bool(self.settings.smoke_base_url),
                                 "checks smoke_base_url" if self.settings.smoke_base_url
                                 else "no deploy in this run and no smoke_base_url")
             return Decision(step, deploy.run, "after deploy" if deploy.run else "nothing deployed")
-        if step.when != "with-deploy" or deploy is None or decision.reason == "skipped with --skip":
+        if (step.when != "with-deploy" or deploy is None
+                or decision.reason in (SKIPPED, SKIPPED_BY_SETTING)):
             return decision
         if deploy.run:
             return Decision(step, True, "runs before every deploy")

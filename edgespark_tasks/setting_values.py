@@ -132,6 +132,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "lock_timeout": _float,
     "offline": _offline,
     "projects": _str_list,
+    "skip": _str_list,
     "paths": _paths,
     "runtime_key_wrappers": _wrappers,
     "smoke_base_url": _opt_str,

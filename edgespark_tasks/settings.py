@@ -31,6 +31,7 @@ class Settings:
     lock_timeout: float = 600.0
     offline: str = "auto"
     projects: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()  # pipeline steps this repo never runs (e.g. ones its CLI lacks)
     paths: Mapping[str, str] = field(default_factory=dict)
     runtime_key_wrappers: Mapping[str, str] = field(default_factory=dict)
     smoke_base_url: str | None = None

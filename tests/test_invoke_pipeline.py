@@ -272,3 +272,15 @@ def test_tail_streams_logs_for_n_seconds_after_deploy(tasks_repo: Path, fake_cli
     assert fake_cli.commands()[-2:] == ["deploy", "log tail"]
     assert "[11/11] log tail (--tail 1)" in result.stdout
     assert "GET /api/notes 200" in result.stdout  # the stream reached the person
+
+
+def test_skip_setting_in_pyproject(tasks_repo: Path, fake_cli: FakeCli) -> None:
+    (tasks_repo / "pyproject.toml").write_text(
+        '[tool.edgespark-tasks]\nskip = ["storage-apply", "auth-apply"]\n')
+    result = inv(tasks_repo, fake_cli, "deploy")
+    assert result.returncode == 0, result.stderr
+    assert "storage apply" not in fake_cli.commands() and "auth apply" not in fake_cli.commands()
+    assert "storage apply: skip (skipped by the `skip` setting)" in result.stdout
+    (tasks_repo / "pyproject.toml").write_text('[tool.edgespark-tasks]\nskip = ["deploy-all"]\n')
+    bad = inv(tasks_repo, fake_cli, "deploy")
+    assert bad.returncode == 2 and "unknown step 'deploy-all'" in bad.stderr
