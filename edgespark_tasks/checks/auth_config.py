@@ -8,6 +8,7 @@ which is why the YAML is composed into nodes (with marks) instead of loaded into
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -114,19 +115,29 @@ def _enabled(node: Any) -> bool:
         "true", "yes", "on")
 
 
-def oauth_refs(root: Any) -> list[tuple[str, str, str, int]]:
-    """(provider, "var"|"secret", referenced name, line) for every enabled OAuth provider."""
-    refs = []
+# (config field, kind of key, fixed name suffix) of each OAuth provider reference.
+_REF_FIELDS = (("clientIdVarRef", "var", "CLIENT_ID"),
+               ("clientSecretRef", "secret", "CLIENT_SECRET"))
+
+
+def _enabled_refs(root: Any) -> Iterator[tuple[str, Any, Any, str, str, str, Any]]:
+    """(provider, provider node, config node, field, kind, fixed name, value node) for each
+    reference field of every enabled OAuth provider (value node None when absent)."""
     for provider in OAUTH:
         node = _get(root, f"provider{provider}")
         if not _enabled(node):
             continue
         config = _get(node, "config")
-        for field, kind in (("clientIdVarRef", "var"), ("clientSecretRef", "secret")):
-            value = _get(config, field)
-            if value is not None and value.id == "scalar" and value.value:
-                refs.append((provider, kind, str(value.value), _line(value)))
-    return refs
+        for field, kind, suffix in _REF_FIELDS:
+            yield (provider, node, config, field, kind, f"{provider.upper()}_{suffix}",
+                   _get(config, field))
+
+
+def oauth_refs(root: Any) -> list[tuple[str, str, str, int]]:
+    """(provider, "var"|"secret", referenced name, line) for every enabled OAuth provider."""
+    return [(provider, kind, str(value.value), _line(value))
+            for provider, _, _, _, kind, _, value in _enabled_refs(root)
+            if value is not None and value.id == "scalar" and value.value]
 
 
 def file_oauth_refs(path: Path) -> list[tuple[str, str, str, int]]:
@@ -144,23 +155,15 @@ def file_oauth_refs(path: Path) -> list[tuple[str, str, str, int]]:
 
 def _oauth_findings(root: Any, rel: str) -> list[Finding]:
     findings = []
-    for provider in OAUTH:
-        node = _get(root, f"provider{provider}")
-        if not _enabled(node):
+    for provider, node, config, field, _, want, value in _enabled_refs(root):
+        if value is not None and value.id == "scalar" and value.value == want:
             continue
-        config = _get(node, "config")
-        for field, suffix in (("clientIdVarRef", "CLIENT_ID"),
-                              ("clientSecretRef", "CLIENT_SECRET")):
-            want = f"{provider.upper()}_{suffix}"
-            value = _get(config, field)
-            line = _line(value if value is not None else config if config is not None else node)
-            if value is None or value.id != "scalar" or value.value != want:
-                found = f", found {value.value!r}" if value is not None and value.id == "scalar" \
-                    else ""
-                findings.append(Finding(
-                    ID, "error", rel, line,
-                    f"provider{provider} is enabled, so config.{field} must be {want}{found}",
-                    f"set `{field}: {want}` (the name, never the value) or `enabled: false`"))
+        line = _line(value if value is not None else config if config is not None else node)
+        found = f", found {value.value!r}" if value is not None and value.id == "scalar" else ""
+        findings.append(Finding(
+            ID, "error", rel, line,
+            f"provider{provider} is enabled, so config.{field} must be {want}{found}",
+            f"set `{field}: {want}` (the name, never the value) or `enabled: false`"))
     return findings
 
 
