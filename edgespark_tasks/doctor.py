@@ -8,8 +8,6 @@ something blocks it (each blocker is named with what to do).
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,14 +18,13 @@ from . import __version__, cli, errors, gitfiles, plugins
 from .capabilities import CliInfo, probe, save
 from .context import RunOptions
 from .discovery import find_project_root, find_projects
+from .doctor_git import branch_section, precommit_section, rel_path
 from .plan import Planner, with_capabilities
 from .project import Project, load_project
 from .redact import Redactor
 from .settings import SETTING_KEYS, Settings, load_settings
 from .state import StepRecords
 from .steps import Step
-
-_EDGESPARK_HOOK = re.compile(r"(\bid:\s*edgespark-|edgespark-tasks-hook)")
 
 
 @dataclass
@@ -77,9 +74,9 @@ def run_doctor(project: Path | None, *, environment: str | None, cli: str | None
     for root in roots:
         _pipeline(doc, load_project(root, settings.paths), settings, steps, info)
     _settings(doc, settings)
-    _precommit(doc, first.root if first else start)
+    precommit_section(doc, first.root if first else start)
     for root in roots:
-        _branches(doc, load_project(root, settings.paths))
+        branch_section(doc, load_project(root, settings.paths))
     return _verdict(doc)
 
 
@@ -113,7 +110,7 @@ def _projects(doc: Doctor, explicit: Path | None, start: Path,
         for root in roots:
             proj = load_project(root, settings.paths)
             pid = f"project_id {proj.project_id[:8]}..." if proj.project_id else "no project_id"
-            doc.line("ok", f"{proj.name} at {_rel(root, start)} ({proj.layout}, {pid})")
+            doc.line("ok", f"{proj.name} at {rel_path(root, start)} ({proj.layout}, {pid})")
     except errors.EdgesparkTasksError as exc:
         doc.block(exc.one_line())
         return []
@@ -211,57 +208,3 @@ def _show(value: object) -> str:
     if hasattr(value, "path"):  # SmokeCheck
         return str(value.path)
     return str(value)
-
-
-def _precommit(doc: Doctor, start: Path) -> None:
-    doc.section("pre-commit hooks")
-    top = gitfiles.repo_root(start)
-    if top is None:
-        doc.line("warn", "not a git repository: the pre-commit hooks cannot be installed")
-        return
-    hook = _git_path(top, "hooks/pre-commit")
-    if hook is not None and hook.is_file() and "pre-commit" in hook.read_text(errors="replace"):
-        doc.line("ok", f"git hook installed ({_rel(hook, top)})")
-    else:
-        doc.line("warn", "the git pre-commit hook is not installed: run `pre-commit install`")
-    config = top / ".pre-commit-config.yaml"
-    if config.is_file() and _EDGESPARK_HOOK.search(config.read_text(errors="replace")):
-        doc.line("ok", ".pre-commit-config.yaml runs edgespark hooks")
-    else:
-        doc.line("warn", ".pre-commit-config.yaml has no edgespark hooks: run "
-                 "`edgespark-tasks init`")
-
-
-def _git_path(top: Path, name: str) -> Path | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--git-path", name], cwd=top, text=True,
-                             capture_output=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return (top / out).resolve() if out else None
-
-
-def _branches(doc: Doctor, project: Project) -> None:
-    doc.section(f"Migration branch ({project.name})")
-    default = gitfiles.default_branch(project.root)
-    current = (gitfiles._git(project.root, "branch", "--show-current") or "").strip()
-    configured = project.migration_branch
-    shown = default.removeprefix("origin/") if default else None
-    if configured and shown and configured != shown:
-        doc.line("warn", f"[db] migration_branch = {configured!r} but the git default branch "
-                 f"is {shown!r}: db migrate only runs on {configured!r}")
-    elif configured and not gitfiles.resolve_ref(project.root, configured):
-        doc.line("warn", f"[db] migration_branch = {configured!r} does not exist in git yet")
-    else:
-        target = configured or shown or "main"
-        doc.line("ok", f"migrations apply from {target!r} "
-                 f"({'[db] migration_branch' if configured else 'git default branch'})")
-    if current and current != (configured or shown):
-        doc.line("", f"on branch {current!r}: db migrate applies nothing from here")
-
-
-def _rel(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix() or "."
-    except ValueError:
-        return str(path)

@@ -76,6 +76,12 @@ def resolve_ref(cwd: Path, ref: str) -> bool:
     return _git(cwd, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}") is not None
 
 
+def current_branch(cwd: Path) -> str | None:
+    """The checked-out branch, or None (detached HEAD, outside git)."""
+    name = (_git(cwd, "branch", "--show-current") or "").strip()
+    return name or None
+
+
 def default_branch(cwd: Path, configured: str | None = None) -> str | None:
     """The branch migrations are applied from, as a ref that resolves here, or None.
 

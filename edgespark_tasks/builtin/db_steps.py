@@ -62,7 +62,7 @@ def destructive_statements(paths: list[Path]) -> list[tuple[str, str]]:
 @hookimpl
 def edgespark_db_migrate(ctx: StepContext) -> StepResult:
     project = ctx.project
-    branch = (gitfiles._git(project.root, "branch", "--show-current") or "").strip()
+    branch = gitfiles.current_branch(project.root)
     target = project.migration_branch or gitfiles.default_branch(project.root)
     if branch and target and branch != target.removeprefix("origin/"):
         ctx.warn(f"on branch {branch!r}, not the migration branch {target!r}: "
