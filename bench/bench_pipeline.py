@@ -15,12 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from edgespark_tasks import pipeline
-from edgespark_tasks.cli import Runner
-from edgespark_tasks.context import RunOptions
-from edgespark_tasks.session import open_session
-from edgespark_tasks.settings import load_settings
-from edgespark_tasks.steps import get
+from edgespark_tasks.engine import pipeline
+from edgespark_tasks.engine.context import RunOptions
+from edgespark_tasks.engine.session import open_session
+from edgespark_tasks.engine.steps import get
+from edgespark_tasks.project.settings import load_settings
+from edgespark_tasks.runner.cli import Runner
 from edgespark_tasks.testing import FakeCli, make_project_repo
 
 BIN = Path(sys.executable).parent

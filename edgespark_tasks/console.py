@@ -8,10 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, errors, hookspecs
-from .context import RunOptions
-from .edge import guarded
-from .steps import CATALOGUE, Step
+from edgespark_tasks import __version__, errors
+from edgespark_tasks.edge import guarded
+from edgespark_tasks.engine import hookspecs
+from edgespark_tasks.engine.context import RunOptions
+from edgespark_tasks.engine.steps import CATALOGUE, Step
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,19 +69,19 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "hooks":
         return _print_hooks()
     if args.command == "check":
-        from .checks.cli import run_check_command
+        from edgespark_tasks.commands.check import run_check_command
 
         return run_check_command(args.project, args.names, all_files=args.all_files)
     if args.command == "doctor":
-        from .doctor import run_doctor
+        from edgespark_tasks.commands.doctor import run_doctor
 
         return run_doctor(args.project, environment=args.environment, cli=args.cli)
     if args.command == "init":
-        from .initrepo import run_init
+        from edgespark_tasks.commands.init import run_init
 
         return run_init(args.dir, force=args.force)
-    from . import pipeline
-    from .session import open_session
+    from edgespark_tasks.engine import pipeline
+    from edgespark_tasks.engine.session import open_session
 
     session = open_session(args.project, flags={"environment": args.environment, "cli": args.cli})
     options = RunOptions(
@@ -100,7 +101,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _steps_for(args: argparse.Namespace) -> Sequence[Step]:
     """The catalogue plus plugin steps when a project is at hand, else the built-in one."""
-    from .session import open_session
+    from edgespark_tasks.engine.session import open_session
 
     try:
         return open_session(args.project, flags={"environment": args.environment}).steps

@@ -19,11 +19,11 @@ from typing import Any
 
 from doit.exceptions import InvalidDodoFile
 
-from .discovery import find_project_root, find_projects
-from .doit_tasks import Target, included, is_gate, make_target, step_tasks
-from .edge import error_line
-from .errors import EdgesparkTasksError
-from .settings import load_settings
+from edgespark_tasks.doit_tasks import Target, included, is_gate, make_target, step_tasks
+from edgespark_tasks.edge import error_line
+from edgespark_tasks.errors import EdgesparkTasksError
+from edgespark_tasks.project.discovery import find_project_root, find_projects
+from edgespark_tasks.project.settings import load_settings
 
 __all__ = ["DOIT_CONFIG", "doit_config", "task_edgespark"]
 

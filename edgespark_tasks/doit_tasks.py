@@ -19,14 +19,16 @@ import pluggy
 from doit.exceptions import TaskFailed
 from doit.task import result_dep
 
-from . import errors, files, pipeline, plugins
-from .context import RunOptions, StepResult
-from .edge import error_line
-from .plan import Planner
-from .project import Project, load_project
-from .session import open_session
-from .settings import Settings
-from .steps import Step
+from edgespark_tasks import errors
+from edgespark_tasks.edge import error_line
+from edgespark_tasks.engine import pipeline, plugins
+from edgespark_tasks.engine.context import RunOptions, StepResult
+from edgespark_tasks.engine.plan import Planner
+from edgespark_tasks.engine.session import open_session
+from edgespark_tasks.engine.steps import Step
+from edgespark_tasks.project import files
+from edgespark_tasks.project.model import Project, load_project
+from edgespark_tasks.project.settings import Settings
 
 BASENAME = "edgespark"
 _SETTINGS_KEY = "_edgespark_settings"

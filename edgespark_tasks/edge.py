@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from . import errors
+from edgespark_tasks import errors
 
 
 def error_line(prog: str, error: BaseException) -> tuple[str, int]:

@@ -16,11 +16,12 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import Task, task
 
-from . import errors, pipeline
-from .context import RunOptions
-from .edge import error_line
-from .session import Session, open_session
-from .steps import CATALOGUE, Step
+from edgespark_tasks import errors
+from edgespark_tasks.edge import error_line
+from edgespark_tasks.engine import pipeline
+from edgespark_tasks.engine.context import RunOptions
+from edgespark_tasks.engine.session import Session, open_session
+from edgespark_tasks.engine.steps import CATALOGUE, Step
 
 _COMMON_HELP = {
     "project": "project folder (default: nearest edgespark.toml upward)",
@@ -97,7 +98,7 @@ def plan(c: Context, project: str | None = None, environment: str | None = None,
             "all_files": "check every file, not only staged ones"})
 def check(c: Context, project: str | None = None, names: str = "", all_files: bool = False) -> None:
     """Run the offline checks (no network, no CLI)."""
-    from .checks.cli import run_check_command
+    from edgespark_tasks.commands.check import run_check_command
 
     def action() -> None:
         code = run_check_command(Path(project) if project else None,

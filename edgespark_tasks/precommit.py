@@ -19,13 +19,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import gitfiles
-from .checks import CHECK_IDS, load_check, run_checks
-from .discovery import find_project_root
-from .errors import EdgesparkTasksError
-from .findings import Finding, has_errors
-from .project import Project, load_project
-from .settings import Settings, load_settings
+from edgespark_tasks.checks import CHECK_IDS, load_check, run_checks
+from edgespark_tasks.checks.findings import Finding, has_errors
+from edgespark_tasks.errors import EdgesparkTasksError
+from edgespark_tasks.project import gitfiles
+from edgespark_tasks.project.discovery import find_project_root
+from edgespark_tasks.project.model import Project, load_project
+from edgespark_tasks.project.settings import Settings, load_settings
 
 PROG = "edgespark-tasks-hook"
 # The three CLI gates; their runner is wired in `run_cli_gate` below.
@@ -51,7 +51,7 @@ def run_cli_gate(gate: str, projects: Sequence[tuple[Project, Settings]], *,
     `projects` are the projects touched by the passed files and deletions; empty means nothing
     relevant changed. The runner is imported here, lazily, so the offline hooks never load it.
     """
-    from .gates import run_gates
+    from edgespark_tasks.engine.gates import run_gates
 
     return run_gates(gate, projects, strict=strict)
 

@@ -28,10 +28,10 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from edgespark_tasks.hookspecs import hookimpl
+from edgespark_tasks.engine.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from edgespark_tasks.context import StepContext
+    from edgespark_tasks.engine.context import StepContext
 
 URL_ENV = "EDGESPARK_TASKS_WEBHOOK_URL"
 TIMEOUT_ENV = "EDGESPARK_TASKS_WEBHOOK_TIMEOUT"

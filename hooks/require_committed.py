@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import subprocess
 
-from edgespark_tasks.context import StepContext
+from edgespark_tasks.engine.context import StepContext
+from edgespark_tasks.engine.hookspecs import hookimpl
+from edgespark_tasks.engine.steps import Step
 from edgespark_tasks.errors import StepFailedError
-from edgespark_tasks.hookspecs import hookimpl
-from edgespark_tasks.steps import Step
 
 # Files a step itself rewrites (generated types, migrations) or local state are not "changes".
 _IGNORED = ("__generated__/", ".edgespark-tasks/", ".edgespark/")

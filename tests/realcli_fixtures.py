@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from stub_api import StubApi
 
-from edgespark_tasks import capabilities
-from edgespark_tasks.context import is_ci
-from edgespark_tasks.steps import CATALOGUE
+from edgespark_tasks.engine.context import is_ci
+from edgespark_tasks.engine.steps import CATALOGUE
+from edgespark_tasks.runner import capabilities
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / ".npm" / "node_modules"

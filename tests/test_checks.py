@@ -11,9 +11,9 @@ import pytest
 
 from edgespark_tasks import precommit
 from edgespark_tasks.checks import CHECKS, UnknownCheckError, run_checks
-from edgespark_tasks.findings import Finding
-from edgespark_tasks.project import load_project
-from edgespark_tasks.settings import load_settings
+from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.project.model import load_project
+from edgespark_tasks.project.settings import load_settings
 from edgespark_tasks.testing.projects import (
     commit_all,
     git,
@@ -302,7 +302,7 @@ def test_offline_hooks_import_no_network_or_task_runner(app: Path) -> None:
 
 
 def test_default_branch_fallbacks(app: Path) -> None:
-    from edgespark_tasks import gitfiles
+    from edgespark_tasks.project import gitfiles
 
     assert gitfiles.default_branch(app, "main") == "main"
     assert gitfiles.default_branch(app, "release") is None  # configured but absent

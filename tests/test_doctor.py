@@ -78,7 +78,7 @@ def test_fake_full_cli(edgespark_project: ProjectFactory, fake_cli: FakeCli) -> 
     assert "notes-app at . (full-stack" in out
     assert "timeout              99.0  (pyproject.toml [tool.edgespark-tasks])" in out
     assert "environment          production  (flag)" in out
-    assert "edgespark_tasks.builtin.db_steps 0.1.0 (built-in): edgespark_db_generate" in out
+    assert "edgespark_tasks.engine.builtin.db_steps 0.1.0 (built-in): edgespark_db_generate" in out
     assert "nothing blocks the pipeline" in out
     assert fake_cli.api_key not in out + result.stderr
     assert fake_cli.calls() == []  # only --version/--help: nothing recorded, nothing ran

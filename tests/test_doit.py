@@ -207,8 +207,8 @@ def test_parallel_runs_never_overlap(repo: Path, fake_cli: FakeCli, mode: list[s
 
 
 PLUGIN = '''
-from edgespark_tasks.hookspecs import hookimpl
-from edgespark_tasks.steps import Step
+from edgespark_tasks.engine.hookspecs import hookimpl
+from edgespark_tasks.engine.steps import Step
 
 
 @hookimpl

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from realcli_fixtures import VENV_BIN, clean_environ, hook_gate_wired
 
-from edgespark_tasks.initrepo import merge_precommit, templates_dir
+from edgespark_tasks.commands.init import merge_precommit, templates_dir
 from edgespark_tasks.testing import FakeCli, commit_all, init_repo
 
 ProjectFactory = Callable[..., Path]

@@ -8,10 +8,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edgespark_tasks.checks.auth_config import auth_findings
+from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.checks.jstokens import tokenize
 from edgespark_tasks.checks.migrations_journal import journal_findings
-from edgespark_tasks.findings import Finding
-from edgespark_tasks.jstokens import tokenize
-from edgespark_tasks.runtime_keys import RuntimeKeys, RuntimeKeysError, find_reads, parse_runtime
+from edgespark_tasks.checks.runtime_keys import (
+    RuntimeKeys,
+    RuntimeKeysError,
+    find_reads,
+    parse_runtime,
+)
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Pieces real files are made of, so random input often gets deep into the parsers.

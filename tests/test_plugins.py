@@ -11,9 +11,9 @@ from edgespark_tasks.testing import FakeCli
 
 PLUGIN = '''
 from pathlib import Path
-from edgespark_tasks.context import StepResult
-from edgespark_tasks.hookspecs import hookimpl
-from edgespark_tasks.steps import Step
+from edgespark_tasks.engine.context import StepResult
+from edgespark_tasks.engine.hookspecs import hookimpl
+from edgespark_tasks.engine.steps import Step
 
 LOG = Path(__file__).parent / "plugin.log"
 
@@ -108,7 +108,7 @@ def test_plugin_loading_errors_are_one_line(edgespark_project, fake_cli: FakeCli
     assert "plugin file plugins/missing.py not found" in missing.stderr
     (repo / "plugins").mkdir()
     (repo / "plugins/typo.py").write_text(
-        "from edgespark_tasks.hookspecs import hookimpl\n\n"
+        "from edgespark_tasks.engine.hookspecs import hookimpl\n\n"
         "@hookimpl\ndef edgespark_deplyo(ctx):\n    return None\n")
     (repo / "pyproject.toml").write_text('[tool.edgespark-tasks]\nplugins = ["plugins/typo.py"]\n')
     typo = run_tool("edgespark-tasks", "plan", cwd=repo, env=fake_cli.environ())

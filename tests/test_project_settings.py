@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from edgespark_tasks.discovery import find_project_root, find_projects
 from edgespark_tasks.errors import ProjectError, SettingsError
-from edgespark_tasks.project import load_project
-from edgespark_tasks.settings import load_settings
+from edgespark_tasks.project.discovery import find_project_root, find_projects
+from edgespark_tasks.project.model import load_project
+from edgespark_tasks.project.settings import load_settings
 from edgespark_tasks.testing import commit_all, init_repo, write_project_into
 
 

@@ -17,10 +17,11 @@ from realcli_fixtures import *  # noqa: F403 - fixtures: real_project, stub, ...
 from realcli_fixtures import API_KEY, CLI_VERSION, RealProject, hook_gate_wired
 from stub_api import StubApi
 
-from edgespark_tasks import errors, pipeline
-from edgespark_tasks.context import RunOptions
+from edgespark_tasks import errors
 from edgespark_tasks.edge import error_line
-from edgespark_tasks.session import open_session
+from edgespark_tasks.engine import pipeline
+from edgespark_tasks.engine.context import RunOptions
+from edgespark_tasks.engine.session import open_session
 
 UNAVAILABLE = ("db-migrate", "storage-apply", "vars-apply", "auth-apply")
 SKIP_UNAVAILABLE = [arg for step in UNAVAILABLE for arg in ("--skip", step)]

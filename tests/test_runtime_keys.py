@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from edgespark_tasks.checks.jstokens import JsSyntaxError, tokenize
+from edgespark_tasks.checks.runtime_keys import Read, RuntimeKeysError, find_reads, parse_runtime
 from edgespark_tasks.errors import EdgesparkTasksError
-from edgespark_tasks.jstokens import JsSyntaxError, tokenize
-from edgespark_tasks.runtime_keys import Read, RuntimeKeysError, find_reads, parse_runtime
 
 TEMPLATE = '''// Names only. Don't put values here: "they'd leak".
 /* block comment with a "quote" and an apostrophe's */

@@ -30,7 +30,7 @@ def test_wheel_ships_templates_example_and_hooks(tmp_path: Path) -> None:
                           "print(e())"))
     assert example == site / "edgespark_tasks/_data/notes-app"
     assert (example / "server/drizzle/meta/_journal.json").is_file()
-    templates = Path(python("from edgespark_tasks.initrepo import templates_dir; "
+    templates = Path(python("from edgespark_tasks.commands.init import templates_dir; "
                             "print(templates_dir())"))
     assert templates == site / "edgespark_tasks/_data/templates"
     assert (templates / "tasks.py").is_file()

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .. import gitfiles
-from ..errors import EdgesparkTasksError
-from ..findings import Finding, sort_key
-from ..project import Project
-from ..settings import Settings
+from edgespark_tasks.checks.findings import Finding, sort_key
+from edgespark_tasks.errors import EdgesparkTasksError
+from edgespark_tasks.project import gitfiles
+from edgespark_tasks.project.model import Project
+from edgespark_tasks.project.settings import Settings
 
 
 class UnknownCheckError(EdgesparkTasksError):

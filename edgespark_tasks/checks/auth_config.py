@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..findings import Finding
-from ..project import Project
-from . import Check, CheckContext
+from edgespark_tasks.checks import Check, CheckContext
+from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.project.model import Project
 
 ID = "auth-config"
 BOOL, INT, STR = "bool", "int", "str"

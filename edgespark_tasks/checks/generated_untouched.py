@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..findings import Finding
-from ..project import Project
-from . import Check, CheckContext, under
+from edgespark_tasks.checks import Check, CheckContext, under
+from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.project.model import Project
 
 ID = "generated-untouched"
 

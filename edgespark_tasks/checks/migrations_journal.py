@@ -13,10 +13,10 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from .. import gitfiles
-from ..findings import Finding
-from ..project import Project
-from . import Check, CheckContext, under
+from edgespark_tasks.checks import Check, CheckContext, under
+from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.project import gitfiles
+from edgespark_tasks.project.model import Project
 
 ID = "migrations-journal"
 _TAG = re.compile(r"(\d{4})_[\w-]+")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .. import gitfiles
-from ..credentials import looks_like_credential
-from ..findings import Finding
-from ..jstokens import tokenize
-from ..project import Project
-from . import Check, CheckContext, under
-from .runtime_key_reads import SOURCE_SUFFIXES, source_files, source_root
+from edgespark_tasks.checks import Check, CheckContext, under
+from edgespark_tasks.checks.credentials import looks_like_credential
+from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.checks.jstokens import tokenize
+from edgespark_tasks.checks.runtime_key_reads import SOURCE_SUFFIXES, source_files, source_root
+from edgespark_tasks.project import gitfiles
+from edgespark_tasks.project.model import Project
 
 ID = "no-secret-files"
 _LOCAL_SPECS = (".env", ".env.*", "*/.env", "*/.env.*", ".edgespark/*", "*/.edgespark/*")

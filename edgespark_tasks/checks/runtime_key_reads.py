@@ -10,10 +10,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..findings import Finding
-from ..project import Project
-from ..runtime_keys import KeyKind, Read, RuntimeKeys, RuntimeKeysError, find_reads, parse_runtime
-from . import Check, CheckContext, under
+from edgespark_tasks.checks import Check, CheckContext, under
+from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.checks.runtime_keys import (
+    KeyKind,
+    Read,
+    RuntimeKeys,
+    RuntimeKeysError,
+    find_reads,
+    parse_runtime,
+)
+from edgespark_tasks.project.model import Project
 
 ID = "runtime-keys"
 SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -103,7 +110,7 @@ def check(ctx: CheckContext) -> list[Finding]:
 
 
 def _auth_refs(ctx: CheckContext, keys: RuntimeKeys, used: set[tuple[str, str]]) -> list[Finding]:
-    from .auth_config import file_oauth_refs
+    from edgespark_tasks.checks.auth_config import file_oauth_refs
 
     path = ctx.project.auth_config
     findings = []

@@ -10,9 +10,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from ..findings import Finding
-from ..project import Project
-from . import Check, CheckContext
+from edgespark_tasks.checks import Check, CheckContext
+from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.project.model import Project
 
 ID = "schema-migrated"
 _HEX64 = re.compile(r"[0-9a-f]{64}")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from .fakecli import FAKE_API_KEY, FakeCli
-from .projects import (
+from edgespark_tasks.testing.fakecli import FAKE_API_KEY, FakeCli
+from edgespark_tasks.testing.projects import (
     commit_all,
     example_source,
     git,

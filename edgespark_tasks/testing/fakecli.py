@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import fake_cli
+from edgespark_tasks.testing import fake_cli
 
 FAKE_API_KEY = "esk_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 

@@ -1,0 +1,47 @@
+"""`edgespark-tasks check [NAME...]` and `inv check`: the offline checks on whole projects."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from edgespark_tasks.checks import run_checks
+from edgespark_tasks.checks.findings import has_errors
+from edgespark_tasks.errors import ProjectError
+from edgespark_tasks.project.discovery import find_project_root, find_projects
+from edgespark_tasks.project.model import load_project
+from edgespark_tasks.project.settings import load_settings
+
+
+def run_check_command(project_dir: Path | None, names: Sequence[str], *,
+                      all_files: bool = False) -> int:
+    """Run checks on the project (or, at a monorepo's top, every project); 1 on errors.
+
+    Without `all_files` the git index is judged, as the pre-commit hooks do; with it, the
+    working tree.
+    """
+    cwd = Path.cwd()
+    try:
+        roots = [find_project_root(cwd, project_dir)]
+    except ProjectError:
+        if project_dir is not None:
+            raise
+        roots = find_projects(cwd)
+        if not roots:
+            raise
+    failed = False
+    total = 0
+    for root in roots:
+        settings = load_settings(root)
+        project = load_project(root, settings.paths)
+        findings = run_checks(project, settings, names or None, all_files=all_files)
+        base = os.path.relpath(project.root, cwd)
+        for finding in findings:
+            print(finding.format("" if base == "." else Path(base).as_posix()))
+        total += len(findings)
+        failed = failed or has_errors(findings)
+    checked = ", ".join(names) if names else "all offline checks"
+    print(f"{checked}: {'failed' if failed else 'passed'} ({total} finding(s), "
+          f"{len(roots)} project(s))")
+    return 1 if failed else 0

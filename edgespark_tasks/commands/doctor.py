@@ -1,0 +1,213 @@
+"""`edgespark-tasks doctor`: what is installed, configured, and what blocks the pipeline.
+
+Reads files, asks git, and probes the CLI's `--version`/`--help` (cached); it never calls the
+EdgeSpark API and never prints the API key. Exit 0 when `inv deploy` could run, 1 when
+something blocks it (each blocker is named with what to do).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from edgespark_tasks import __version__, errors
+from edgespark_tasks.commands.doctor_git import branch_section, precommit_section, rel_path
+from edgespark_tasks.engine import plugins
+from edgespark_tasks.engine.context import RunOptions
+from edgespark_tasks.engine.plan import Planner, with_capabilities
+from edgespark_tasks.engine.state import StepRecords
+from edgespark_tasks.engine.steps import Step
+from edgespark_tasks.project import gitfiles
+from edgespark_tasks.project.discovery import find_project_root, find_projects
+from edgespark_tasks.project.model import Project, load_project
+from edgespark_tasks.project.settings import SETTING_KEYS, Settings, load_settings
+from edgespark_tasks.runner import cli
+from edgespark_tasks.runner.capabilities import CliInfo, probe, save
+from edgespark_tasks.runner.redact import Redactor
+
+
+@dataclass
+class Doctor:
+    """Collects the report lines and the blockers."""
+
+    redactor: Redactor
+    out: Any = field(default_factory=lambda: sys.stdout)
+    blockers: list[str] = field(default_factory=list)
+    warnings: int = 0
+
+    def section(self, title: str) -> None:
+        self.out.write(f"\n{title}\n")
+
+    def line(self, status: str, text: str) -> None:
+        """One line: `ok`, `warn`, `FAIL` or `` (information)."""
+        self.out.write(self.redactor(f"  {status:<5} {text}".rstrip()) + "\n")
+        if status == "warn":
+            self.warnings += 1
+
+    def block(self, text: str) -> None:
+        self.line("FAIL", text)
+        self.blockers.append(text)
+
+
+def run_doctor(project: Path | None, *, environment: str | None, cli: str | None) -> int:
+    """Print the diagnosis; 0 when nothing blocks the pipeline, else 1."""
+    redactor = Redactor.from_environ()
+    doc = Doctor(redactor)
+    doc.out.write(f"edgespark-tasks {__version__} doctor (python {sys.version.split()[0]})\n")
+    start = Path.cwd()
+    flags = {"environment": environment, "cli": cli}
+    try:
+        settings = load_settings(project or start, flags=flags)
+    except errors.EdgesparkTasksError as exc:
+        doc.section("Settings")
+        doc.block(exc.one_line())
+        return _verdict(doc)
+    redactor.add_argv(settings.cli or ())
+    roots = _projects(doc, project, start, settings)
+    first = load_project(roots[0], settings.paths) if roots else None
+    info = _cli(doc, settings, first)
+    steps = _plugins(doc, settings)
+    if info is not None and steps:
+        _steps(doc, info, steps)
+    _api_key(doc, settings)
+    for root in roots:
+        _pipeline(doc, load_project(root, settings.paths), settings, steps, info)
+    _settings(doc, settings)
+    precommit_section(doc, first.root if first else start)
+    for root in roots:
+        branch_section(doc, load_project(root, settings.paths))
+    return _verdict(doc)
+
+
+def _verdict(doc: Doctor) -> int:
+    doc.section("Result")
+    if not doc.blockers:
+        note = f" ({doc.warnings} warning(s) above)" if doc.warnings else ""
+        doc.line("ok", f"nothing blocks the pipeline{note}")
+        return 0
+    doc.line("FAIL", f"{len(doc.blockers)} problem(s) block the pipeline:")
+    for text in doc.blockers:
+        doc.out.write(doc.redactor(f"        - {text}") + "\n")
+    return 1
+
+
+def _projects(doc: Doctor, explicit: Path | None, start: Path,
+              settings: Settings) -> list[Path]:
+    doc.section("Projects")
+    try:
+        if explicit is not None:
+            roots = [find_project_root(explicit=explicit)]
+        else:
+            try:
+                roots = [find_project_root(start)]
+            except errors.ProjectError:
+                top = gitfiles.repo_root(start) or start
+                roots = find_projects(top, settings.projects)
+        if not roots:
+            raise errors.ProjectError(f"no edgespark.toml in {start} or below",
+                                      "run inside an EdgeSpark project or pass --project DIR")
+        for root in roots:
+            proj = load_project(root, settings.paths)
+            pid = f"project_id {proj.project_id[:8]}..." if proj.project_id else "no project_id"
+            doc.line("ok", f"{proj.name} at {rel_path(root, start)} ({proj.layout}, {pid})")
+    except errors.EdgesparkTasksError as exc:
+        doc.block(exc.one_line())
+        return []
+    return roots
+
+
+def _cli(doc: Doctor, settings: Settings, project: Project | None) -> CliInfo | None:
+    doc.section("EdgeSpark CLI")
+    try:
+        command = cli.resolve(settings, project)
+        info = probe(command, project.state_dir if project else None)
+    except errors.EdgesparkTasksError as exc:
+        doc.block(exc.one_line())
+        return None
+    source = settings.sources.get("cli", "default") if settings.cli else "found on PATH"
+    doc.line("ok", f"edgespark {info.version}: {' '.join(command)} ({source})")
+    return info
+
+
+def _steps(doc: Doctor, info: CliInfo, steps: Sequence[Step]) -> None:
+    doc.section(f"Steps (edgespark {info.version})")
+    for step in steps:
+        if not step.argv:
+            doc.line("", f"{step.id:<16} no CLI command")
+        elif info.supports(step.argv):
+            doc.line("ok", f"{step.id:<16} {step.command}")
+        else:
+            doc.line("warn", f"{step.id:<16} not available in edgespark {info.version}")
+
+
+def _plugins(doc: Doctor, settings: Settings) -> tuple[Step, ...]:
+    doc.section("Plugins")
+    try:
+        pm = plugins.make_manager(settings)
+        steps = plugins.catalogue(pm)
+    except errors.EdgesparkTasksError as exc:
+        doc.block(exc.one_line())
+        return ()
+    for name, version, hooks in plugins.plugin_summary(pm):
+        if name in plugins.BUILTIN_PLUGINS:
+            version = f"{__version__} (built-in)"
+        doc.line("", f"{name} {version}: {', '.join(hooks) or 'no hooks'}")
+    return steps
+
+
+def _api_key(doc: Doctor, settings: Settings) -> None:
+    doc.section("API key")
+    if os.environ.get("EDGESPARK_API_KEY"):
+        doc.line("ok", "EDGESPARK_API_KEY is set (value not shown)")
+    elif any(a == "--api-key" or a.startswith("--api-key=") for a in settings.cli or ()):
+        doc.line("ok", "--api-key is part of the cli setting (value not shown)")
+    else:
+        doc.block("EDGESPARK_API_KEY is not set: every CLI step needs it; export it in your "
+                  "shell or CI secrets (the CLI never reads it from a file)")
+
+
+def _pipeline(doc: Doctor, project: Project, settings: Settings, steps: Sequence[Step],
+              info: CliInfo | None) -> None:
+    if info is None or not steps:
+        return
+    doc.section(f"Pipeline ({project.name}, {settings.environment or 'default environment'})")
+    try:
+        records = StepRecords(project.state_dir, settings.environment)
+        planner = Planner(project, settings, settings.environment, records, RunOptions())
+        decisions = with_capabilities(planner.plan(steps), lambda s: info.supports(s.argv),
+                                      info.version)
+    except errors.EdgesparkTasksError as exc:
+        doc.block(f"{project.name}: {exc.one_line()}")
+        return
+    save(info, project.state_dir)
+    runs = [d.step.id for d in decisions if d.run and not d.blocked]
+    doc.line("", f"inv deploy would run: {', '.join(runs) or 'nothing'}")
+    blocked = [d for d in decisions if d.blocked]
+    if blocked:
+        skips = " ".join(f"--skip {d.step.id}" for d in blocked)
+        doc.block(f"{project.name}: inv deploy needs {', '.join(d.step.id for d in blocked)}, "
+                  f"which edgespark {info.version} lacks: upgrade the CLI "
+                  f"(`npm install -g @edgespark/cli@latest`) or pass {skips}")
+
+
+def _settings(doc: Doctor, settings: Settings) -> None:
+    doc.section("Settings (value, and where it came from)")
+    for key in SETTING_KEYS:
+        value = getattr(settings, key)
+        doc.line("", f"{key:<20} {_show(value)}  ({settings.sources.get(key, 'default')})")
+
+
+def _show(value: object) -> str:
+    if value is None or value == () or value == {}:
+        return "-"
+    if isinstance(value, tuple):
+        return ", ".join(_show(v) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_show(v)}" for k, v in value.items())
+    if hasattr(value, "path"):  # SmokeCheck
+        return str(value.path)
+    return str(value)

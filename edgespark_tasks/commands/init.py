@@ -1,0 +1,215 @@
+"""`edgespark-tasks init`: add tasks.py, dodo.py, the pre-commit hooks and the ignore line.
+
+Merges without losing a line of the user's: an existing `.pre-commit-config.yaml` gets our
+`repo: local` entry inserted as text into its `repos:` list (comments and layout kept, the
+result checked with a YAML parser before it is written); an existing `tasks.py`/`dodo.py` is
+left alone and the lines to add are printed, unless `--force` (the original is kept as
+`<name>.orig`). Running it twice changes nothing the second time, and says so.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from edgespark_tasks.errors import EdgesparkTasksError
+
+PRECOMMIT = ".pre-commit-config.yaml"
+IGNORE_LINE = ".edgespark-tasks/"
+_OURS = re.compile(r"(\bid:\s*['\"]?edgespark-|edgespark-tasks-hook)")
+_REPOS = re.compile(r"^repos\s*:\s*(#.*)?$")
+_EMPTY_REPOS = re.compile(r"^repos\s*:\s*\[\s*\]\s*(#.*)?$")
+
+
+def templates_dir() -> Path:
+    """The bundled templates (inside the wheel, or `templates/` in a checkout)."""
+    here = Path(__file__).resolve().parent.parent  # the package folder
+    for candidate in (here / "_data" / "templates", here.parent / "templates"):
+        if (candidate / "tasks.py").is_file():
+            return candidate
+    raise EdgesparkTasksError("the bundled templates are missing from this installation",
+                              "reinstall edgespark-tasks")
+
+
+@dataclass
+class InitRun:
+    """What one `init` did, file by file."""
+
+    directory: Path
+    force: bool
+    templates: Path
+    changed: list[str] = field(default_factory=list)
+    by_hand: list[str] = field(default_factory=list)  # files whose snippet was printed
+    problems: int = 0
+
+    def say(self, text: str) -> None:
+        sys.stdout.write(text.rstrip() + "\n")
+
+    def template(self, name: str) -> str:
+        return (self.templates / name).read_text()
+
+    def write(self, name: str, text: str, verb: str) -> None:
+        (self.directory / name).write_text(text)
+        self.changed.append(name)
+        self.say(f"{verb} {name}")
+
+
+def run_init(directory: Path, *, force: bool) -> int:
+    """Initialise `directory` (a repository root); 0 on success, 1 when a merge was refused."""
+    directory = directory.resolve()
+    if not directory.is_dir():
+        raise EdgesparkTasksError(f"{directory} is not a folder", "pass --dir REPOSITORY")
+    run = InitRun(directory, force, templates_dir())
+    _python_file(run, "tasks.py", "tasks-snippet.py", "edgespark_tasks")
+    _python_file(run, "dodo.py", "dodo-snippet.py", "edgespark_tasks")
+    _precommit(run)
+    _gitignore(run)
+    if run.changed:
+        run.say(f"done: {len(run.changed)} file(s) changed ({', '.join(run.changed)}); next: "
+                "`pre-commit install`, then `edgespark-tasks doctor`")
+    elif run.by_hand:
+        run.say(f"nothing changed; still to do by hand: the lines above in "
+                f"{' and '.join(run.by_hand)}")
+    elif not run.problems:
+        run.say("nothing to change: this repository is already initialised")
+    return 1 if run.problems else 0
+
+
+def _python_file(run: InitRun, name: str, snippet: str, marker: str) -> None:
+    path = run.directory / name
+    if not path.exists():
+        run.write(name, run.template(name), "created")
+        return
+    current = path.read_text(errors="replace")
+    if run.force:
+        if current == run.template(name):
+            run.say(f"unchanged {name} (already the template)")
+            return
+        backup = path.with_name(name + ".orig")
+        backup.write_text(current)
+        run.write(name, run.template(name), f"replaced (--force; yours is in {backup.name})")
+        return
+    if marker in current:
+        run.say(f"unchanged {name} (already uses edgespark_tasks)")
+        return
+    run.say(f"left {name} alone (it is yours); add these lines, or re-run with --force:\n")
+    run.say(run.template(snippet))
+    run.by_hand.append(name)
+
+
+def _precommit(run: InitRun) -> None:
+    path = run.directory / PRECOMMIT
+    block = run.template("pre-commit-config.yaml")
+    if not path.exists():  # pre-push too: the deploy dry run hook runs there
+        run.write(PRECOMMIT, "default_install_hook_types: [pre-commit, pre-push]\nrepos:\n"
+                  + block, "created")
+        return
+    current = path.read_text(errors="replace")
+    if _OURS.search(current):
+        run.say(f"unchanged {PRECOMMIT} (already runs edgespark hooks)")
+        return
+    merged = merge_precommit(current, block)
+    if merged is None or not _valid(merged, current):
+        run.problems += 1
+        run.say(f"left {PRECOMMIT} alone: could not merge into it safely (is it valid YAML "
+                "with a `repos:` list?); add this entry under `repos:` yourself:\n")
+        run.say(block)
+        return
+    run.write(PRECOMMIT, merged, "updated")
+    run.say(f"  appended the edgespark hooks (repo: local) under repos:; "
+            f"your {len(current.splitlines())} line(s) kept as they were")
+    if "pre-push" not in current:
+        run.say("  the deploy dry run hook runs before a push: `pre-commit install "
+                "--hook-type pre-commit --hook-type pre-push`")
+
+
+def merge_precommit(current: str, block: str) -> str | None:
+    """`current` with `block` (a list item at column 0) inserted at the end of `repos:`.
+
+    Text-level, so every comment and blank line of the user's stays. None when there is no
+    recognisable block form of `repos:` to insert into.
+    """
+    lines = current.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    start = next((i for i, line in enumerate(lines) if _REPOS.match(line)), None)
+    if start is None:
+        empty = next((i for i, line in enumerate(lines) if _EMPTY_REPOS.match(line)), None)
+        if empty is not None:  # `repos: []` becomes a block list (its comment kept)
+            match = _EMPTY_REPOS.match(lines[empty])
+            comment = f"  {match.group(1)}" if match and match.group(1) else ""
+            return "".join([*lines[:empty], f"repos:{comment}\n", block, *lines[empty + 1:]])
+        if any(line.startswith("repos") for line in lines):
+            return None  # some other form (flow style...): do not guess
+        return "".join([*lines, "\nrepos:\n" if lines else "repos:\n", block])
+    indent = _item_indent(lines[start + 1:])
+    end = start + 1
+    last_content = start
+    for index in range(start + 1, len(lines)):
+        line = lines[index]
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if line[0] not in " \t-" and not stripped.startswith("#"):
+            break  # the next top-level key
+        if line[0] == "-" and indent:
+            break  # a column-0 item cannot belong to an indented list
+        if not (stripped.startswith("#") and line[0] == "#"):
+            last_content = index
+        end = index + 1
+    insert = last_content + 1 if last_content > start else end
+    ours = "".join(indent + line if line.strip() else line
+                   for line in block.splitlines(keepends=True))
+    return "".join([*lines[:insert], ours, *lines[insert:]])
+
+
+def _item_indent(rest: list[str]) -> str:
+    """The indentation of the `- ` items of the repos list (pre-commit's default is none)."""
+    for line in rest:
+        stripped = line.lstrip(" ")
+        if not stripped.strip() or stripped.startswith("#"):
+            continue
+        if stripped.startswith("-"):
+            return line[: len(line) - len(stripped)]
+        return ""
+    return ""
+
+
+def _valid(merged: str, original: str) -> bool:
+    """The merge parses, keeps every repo of the user's, and adds ours."""
+    def load(text: str) -> Any:
+        return yaml.safe_load(text) or {}
+
+    try:
+        before, after = load(original), load(merged)
+    except yaml.YAMLError:
+        return False
+    if not isinstance(after, dict) or not isinstance(after.get("repos"), list):
+        return False
+    if not isinstance(before, dict):
+        return False
+    old_repos = before.get("repos") or []
+    return (after["repos"][: len(old_repos)] == old_repos
+            and any(isinstance(r, dict) and r.get("repo") == "local"
+                    and any(str(h.get("id", "")).startswith("edgespark-")
+                            for h in r.get("hooks", [])) for r in after["repos"])
+            and {k: v for k, v in after.items() if k != "repos"}
+            == {k: v for k, v in before.items() if k != "repos"})
+
+
+def _gitignore(run: InitRun) -> None:
+    path = run.directory / ".gitignore"
+    current = path.read_text(errors="replace") if path.exists() else ""
+    patterns = {line.strip().lstrip("/").rstrip("/") for line in current.splitlines()}
+    if IGNORE_LINE.rstrip("/") in patterns:
+        run.say(f"unchanged .gitignore (already ignores {IGNORE_LINE})")
+        return
+    if current and not current.endswith("\n"):
+        current += "\n"
+    text = f"{current}# edgespark-tasks state (edgespark-tasks init)\n{IGNORE_LINE}\n"
+    run.write(".gitignore", text, "updated" if current else "created")

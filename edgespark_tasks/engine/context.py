@@ -1,0 +1,109 @@
+"""What a step implementation receives (StepContext) and returns (StepResult)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from edgespark_tasks.engine.steps import Step, get
+from edgespark_tasks.project.model import Project
+from edgespark_tasks.project.settings import Settings
+from edgespark_tasks.runner.redact import Redactor
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from edgespark_tasks.engine.state import StepRecords
+    from edgespark_tasks.runner.cli import CliRun, Runner
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Per-run choices made on the command line."""
+
+    yes: bool = False  # accept the review prompt (new migration) without asking
+    confirm_dangerous: bool = False  # pass --confirm-dangerous to db migrate / storage apply
+    force: bool = False  # ignore recorded state
+    dry_run: bool = False  # decide and print, run nothing
+    tail_seconds: float | None = None  # log tail after deploy for N seconds
+    keys: tuple[str, ...] = ()  # secrets-set: key names (never values)
+    check: bool = False  # pull-types: only check freshness
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    json_path: Path | None = None
+    preflight: bool = True  # run the offline checks before the first CLI call
+
+    @property
+    def dangerous_args(self) -> tuple[str, ...]:
+        """`--confirm-dangerous` when a person gave it (never read from configuration)."""
+        return ("--confirm-dangerous",) if self.confirm_dangerous else ()
+
+
+def is_ci() -> bool:
+    """True on a CI runner (the `CI` variable set to anything but false/0)."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def has_terminal() -> bool:
+    """True when a person can answer a prompt (stdin and stdout are terminals, not CI)."""
+    return sys.stdin.isatty() and sys.stdout.isatty() and not is_ci()
+
+
+@dataclass
+class StepResult:
+    """What a step did. `data` is shared with later steps; `record` is saved on success."""
+
+    output: str = ""
+    returncode: int = 0
+    data: dict[str, Any] = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)
+    nothing_to_do: str | None = None  # set when the step found, at run time, nothing to do
+
+
+@dataclass
+class StepContext:
+    """Everything a step implementation may use. Built by the pipeline for each run."""
+
+    project: Project
+    settings: Settings
+    environment: str | None
+    options: RunOptions
+    runner: Runner
+    records: StepRecords
+    steps: tuple[Step, ...]
+    pm: pluggy.PluginManager
+    redactor: Redactor
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    results: dict[str, StepResult] = field(default_factory=dict)
+
+    def step(self, step_id: str) -> Step:
+        """A step of this run's catalogue (built-in or plugin-added)."""
+        return get(step_id, self.steps)
+
+    def cli(self, step: Step | str, extra: Sequence[str] = (), *, interactive: bool = False,
+            check: bool = True) -> CliRun:
+        """Run a step's CLI command with this run's environment (see cli.Runner.run)."""
+        if isinstance(step, str):
+            step = self.step(step)
+        return self.runner.run(step, extra, environment=self.environment,
+                               interactive=interactive, check=check)
+
+    def say(self, message: str) -> None:
+        """One line of progress for the person, redacted."""
+        self.out.write(self.redactor(message) + "\n")
+        self.out.flush()
+
+    def warn_plain(self, message: str) -> None:
+        """One line on stderr, redacted, without a prefix."""
+        self.err.write(self.redactor(message) + "\n")
+        self.err.flush()
+
+    def warn(self, message: str) -> None:
+        """One warning line on stderr, redacted."""
+        self.err.write("warning: " + self.redactor(message) + "\n")
+        self.err.flush()

@@ -1,0 +1,60 @@
+"""The CLI gates (`db check`, `pull types --check`, `deploy --dry-run`) and their policy.
+
+A gate that finds a problem fails. A gate that *could not check* (CLI missing, no API key,
+network or API unreachable) fails in CI, with `--strict` or `offline = "fail"`, and otherwise
+warns and passes. Either way it says which happened: never a silent pass.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from edgespark_tasks import errors
+from edgespark_tasks.engine.context import RunOptions, is_ci
+from edgespark_tasks.project.model import Project
+from edgespark_tasks.project.settings import Settings
+
+GATES = ("db-check", "types-check", "deploy-dry-run")
+
+
+def must_fail_when_unchecked(settings: Settings, strict: bool) -> bool:
+    """The offline policy: True when "could not check" must fail the gate."""
+    if strict or settings.offline == "fail":
+        return True
+    if settings.offline == "warn":
+        return False
+    return is_ci()
+
+
+def run_gate(gate: str, project: Project, settings: Settings, *, strict: bool,
+             prog: str = "edgespark-tasks-hook") -> int:
+    """Run one gate on one project; 0 passed (or could not check, tolerated), 1 failed."""
+    from edgespark_tasks.engine import pipeline
+    from edgespark_tasks.engine.session import session_for
+
+    label = f"{prog} {gate} ({project.name})"
+    try:
+        session = session_for(project.root, settings)
+        pipeline.run_step(session, gate, RunOptions())
+    except errors.EdgesparkTasksError as exc:
+        kind = errors.exit_class_of(exc)
+        if kind in errors.COULD_NOT_CHECK:
+            if must_fail_when_unchecked(settings, strict):
+                why = "CI is set" if is_ci() else "strict policy"
+                print(f"{label}: could not check ({kind}), failing because {why}: "
+                      f"{exc.one_line()}", file=sys.stderr)
+                return 1
+            print(f"{label}: warning: could not check ({kind}); passing locally, CI would "
+                  f"fail (use --strict to fail here): {exc.one_line()}", file=sys.stderr)
+            return 0
+        print(f"{label}: failed ({kind}): {exc.one_line()}", file=sys.stderr)
+        return 1
+    print(f"{label}: passed")
+    return 0
+
+
+def run_gates(gate: str, projects: Sequence[tuple[Project, Settings]], *, strict: bool) -> int:
+    """Run a gate on each project; the worst result wins."""
+    results = [run_gate(gate, project, settings, strict=strict) for project, settings in projects]
+    return max(results, default=0)

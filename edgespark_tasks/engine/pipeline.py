@@ -1,0 +1,199 @@
+"""Running steps: one step on request, or the whole `deploy` pipeline with its plan.
+
+Shared by every front-end: `inv deploy`, `edgespark-tasks run deploy`, doit actions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from contextlib import nullcontext
+
+from edgespark_tasks import errors
+from edgespark_tasks.engine import report
+from edgespark_tasks.engine.context import RunOptions, StepContext, StepResult
+from edgespark_tasks.engine.plan import Decision, Planner, with_capabilities
+from edgespark_tasks.engine.preflight import run_preflight
+from edgespark_tasks.engine.session import Session
+from edgespark_tasks.engine.steps import Step
+from edgespark_tasks.project import files
+from edgespark_tasks.runner import capabilities
+from edgespark_tasks.runner.capabilities import save
+from edgespark_tasks.runner.lock import project_lock
+
+
+def execute(ctx: StepContext, step: Step) -> StepResult:
+    """Run one step through its hook (or action/argv), then record it as done on success."""
+    planner = Planner(ctx.project, ctx.settings, ctx.environment, ctx.records, ctx.options)
+    inputs = planner.inputs(step)  # as they were when the step started
+    ctx.pm.hook.edgespark_before_step(ctx=ctx, step=step)
+    try:
+        result = _dispatch(ctx, step)
+    except BaseException as exc:
+        ctx.pm.hook.edgespark_after_step(ctx=ctx, step=step, result=None, error=exc)
+        raise
+    ctx.records.record(step.id, inputs, result.record)
+    ctx.results[step.id] = result
+    ctx.pm.hook.edgespark_after_step(ctx=ctx, step=step, result=result, error=None)
+    return result
+
+
+def _dispatch(ctx: StepContext, step: Step) -> StepResult:
+    result: StepResult | None
+    if step.builtin:
+        result = getattr(ctx.pm.hook, step.hook_name)(ctx=ctx)
+    elif step.action is not None:
+        result = step.action(ctx)
+    else:
+        result = ctx.pm.hook.edgespark_run_step(ctx=ctx, step=step)
+    if result is None and step.argv:
+        run = ctx.cli(step)
+        result = StepResult(output=run.output, returncode=run.returncode)
+    if result is None:
+        raise errors.PluginError(f"step {step.id!r} has no implementation",
+                                 "a plugin must implement it, or it must have an argv")
+    return result
+
+
+def run_step(session: Session, step_id: str, options: RunOptions) -> StepResult:
+    """Run one step now, whatever the recorded state (a person asked for it)."""
+    ctx = session.context(options)
+    step = ctx.step(step_id)
+    return execute(ctx, step)
+
+
+def make_plan(session: Session, options: RunOptions) -> list[Decision]:
+    """The deploy pipeline's decisions for this session, without running anything."""
+    planner = Planner(session.project, session.settings, session.environment, session.records,
+                      options)
+    for name in (*options.only, *options.skip, *session.settings.skip):
+        session_step_ids = {s.id for s in session.steps}
+        if name not in session_step_ids:
+            errors_hint = ", ".join(s.id for s in session.steps if s.pipeline)
+            raise errors.UnknownStepError(f"unknown step {name!r}",
+                                          f"pipeline steps: {errors_hint}")
+    return planner.plan(session.steps)
+
+
+def run_pipeline(session: Session, options: RunOptions) -> report.Report:
+    """Plan, then run each step that must run, in order; stop at the first failure.
+
+    Raises the failing step's typed error after printing the summary and writing the report.
+    """
+    ctx = session.context(options)
+    lock = (nullcontext() if options.dry_run else
+            project_lock(session.project.state_dir, session.settings.lock_timeout, session.err))
+    with lock:
+        decisions, version = _with_capabilities(session, make_plan(session, options),
+                                                options.dry_run)
+        rep = report.Report.start(session.project, session.environment, decisions)
+        blocked = _blocked_error(decisions, version)
+        if options.dry_run:
+            report.print_plan(ctx, decisions)
+            if blocked is not None:
+                ctx.warn(blocked.one_line())
+            return rep
+        if blocked is not None:  # refuse before anything runs: nothing half-done
+            _report_blocked(ctx, rep, decisions, blocked)
+            raise blocked
+        if options.preflight and any(d.run for d in decisions):
+            try:
+                run_preflight(ctx)
+            except errors.StepFailedError as exc:
+                rep.finish(exc)
+                report.write_json(ctx, rep)
+                ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(ctx.redactor))
+                raise
+        planner = Planner(session.project, session.settings, session.environment,
+                          session.records, options)
+        error: BaseException | None = None
+        for index, decision in enumerate(decisions):
+            decision = _recheck(planner, decision)
+            report.print_header(ctx, index, len(decisions), decision)
+            if not decision.run:
+                rep.skipped(decision)
+                continue
+            started = time.monotonic()
+            try:
+                result = execute(ctx, decision.step)
+            except (errors.EdgesparkTasksError, KeyboardInterrupt) as exc:
+                error = exc if isinstance(exc, errors.EdgesparkTasksError) else errors.Interrupted(
+                    "interrupted", "nothing was recorded for the running step")
+                rep.failed(decision, time.monotonic() - started, error)
+                break
+            rep.done(decision, time.monotonic() - started, result)
+        rep.finish(error)
+        report.print_summary(ctx, rep)
+        report.write_json(ctx, rep)
+        ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(session.redactor))
+        if error is not None:
+            raise error
+        return rep
+
+
+def _with_capabilities(session: Session, decisions: list[Decision],
+                       dry_run: bool) -> tuple[list[Decision], str]:
+    """The decisions with the steps the installed CLI lacks marked, and the CLI version.
+
+    See plan.with_capabilities. When the CLI cannot be found or probed the decisions stay as
+    they are: the first step that needs the CLI then fails with the not-found message.
+    A dry run or a run with nothing to do starts no process: only cached facts are used.
+    """
+    if not any(d.step.argv for d in decisions):
+        return decisions, ""
+    try:
+        if dry_run or not any(d.run and d.step.argv for d in decisions):
+            known = capabilities.cached(session.runner.command, session.project.state_dir)
+            if known is None:
+                return decisions, ""
+            return (with_capabilities(decisions, lambda step: known.supports(step.argv),
+                                      known.version), known.version)
+        info = session.runner.info()
+        marked = with_capabilities(decisions, lambda step: info.supports(step.argv),
+                                   info.version)
+    except (errors.CliNotFoundError, errors.CliError):
+        return decisions, ""
+    save(info, session.project.state_dir)
+    return marked, info.version
+
+
+def _blocked_error(decisions: Sequence[Decision],
+                   version: str) -> errors.StepUnavailableError | None:
+    """The error for steps that must run but the installed CLI lacks, or None."""
+    blocked = [d for d in decisions if d.blocked]
+    if not blocked:
+        return None
+    names = ", ".join(f"{d.step.id} (`{d.step.command}`)" for d in blocked)
+    skips = " ".join(f"--skip {d.step.id}" for d in blocked)
+    return errors.StepUnavailableError(
+        f"the installed CLI (edgespark {version}) lacks steps this deploy needs: {names}; "
+        "nothing was run",
+        "upgrade the CLI (`npm install -g @edgespark/cli@latest`), or make those changes "
+        f"another way and re-run with {skips}",
+    )
+
+
+def _report_blocked(ctx: StepContext, rep: report.Report, decisions: Sequence[Decision],
+                    error: errors.StepUnavailableError) -> None:
+    for row, decision in zip(rep.rows, decisions, strict=True):
+        if decision.blocked:
+            row.exit_code, row.exit_class = error.exit_code, "unavailable"
+            row.message = decision.reason
+    rep.finish(error)
+    report.print_summary(ctx, rep)
+    report.write_json(ctx, rep)
+    ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(ctx.redactor))
+
+
+def _recheck(planner: Planner, decision: Decision) -> Decision:
+    """Re-decide a step planned only because an earlier step would change its inputs."""
+    if decision.run and decision.reason.endswith("will change its inputs"):
+        recorded = planner.records.files(decision.step.id) or {}
+        if not files.changed(planner.inputs(decision.step), recorded):
+            return Decision(decision.step, False, "inputs unchanged after the earlier step")
+    return decision
+
+
+def pipeline_steps(session: Session) -> Sequence[Step]:
+    """The steps `deploy` considers, in order."""
+    return [s for s in session.steps if s.pipeline]

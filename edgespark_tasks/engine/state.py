@@ -1,0 +1,85 @@
+"""What ran successfully last time, per project and environment.
+
+A git-ignored JSON file (`.edgespark-tasks/state.json`) holding, per environment and step, the
+digests of the step's input files and a small record (never a secret value). A step is recorded
+only after it succeeded, with an atomic write, so an interrupted or failed step leaves the
+previous record intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from edgespark_tasks.errors import ProjectError
+
+STATE_FILE = "state.json"
+DEFAULT_ENVIRONMENT = "(default)"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {"version": 1, "environments": {}}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ProjectError(f"{path} is unreadable ({exc})",
+                           "delete it to start afresh (every step will run once)") from None
+    if not isinstance(data, dict) or not isinstance(data.get("environments"), dict):
+        raise ProjectError(f"{path} is not an edgespark-tasks state file",
+                           "delete it to start afresh")
+    return data
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    # Write then rename: a crash mid-write never leaves a half-written state file.
+    tmp = path.with_name(f".{STATE_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(tmp, path)
+
+
+class StepRecords:
+    """The recorded successes of one project in one environment."""
+
+    def __init__(self, state_dir: Path, environment: str | None) -> None:
+        self.path = state_dir / STATE_FILE
+        self.environment = environment or DEFAULT_ENVIRONMENT
+        self._data = _load(self.path)
+
+    def get(self, step_id: str) -> dict[str, Any] | None:
+        """The last successful run of a step here, or None."""
+        record = self._data["environments"].get(self.environment, {}).get(step_id)
+        return record if isinstance(record, dict) else None
+
+    def files(self, step_id: str) -> dict[str, str] | None:
+        """The input digests recorded for a step, or None when it never succeeded here."""
+        record = self.get(step_id)
+        return dict(record.get("files", {})) if record else None
+
+    def record(self, step_id: str, files: dict[str, str], extra: dict[str, Any]) -> None:
+        """Record a success (re-reading the file under a lock so parallel runs merge)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with filelock.FileLock(str(self.path) + ".lock"):
+            data = _load(self.path)
+            data["environments"].setdefault(self.environment, {})[step_id] = {
+                "files": files, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                **({"record": extra} if extra else {}),
+            }
+            _write(self.path, data)
+            self._data = data
+
+    def forget(self, step_ids: list[str] | None = None) -> None:
+        """Drop records for some steps (all when None) in this environment."""
+        with filelock.FileLock(str(self.path) + ".lock"):
+            data = _load(self.path)
+            env = data["environments"].get(self.environment, {})
+            for step_id in list(env) if step_ids is None else step_ids:
+                env.pop(step_id, None)
+            if self.path.exists():
+                _write(self.path, data)
+            self._data = data

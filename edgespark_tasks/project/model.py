@@ -1,0 +1,178 @@
+"""The EdgeSpark project model: where the project is and where each of its files lives.
+
+A project is a folder holding `edgespark.toml`. Two layouts exist: full-stack (the server code
+under `[server].path`, usually `server/`) and server-only (everything at the root).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from edgespark_tasks.errors import ProjectError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+MARKER = "edgespark.toml"
+# Path settings a team may override, relative to the project root.
+PATH_KEYS = ("server", "defs", "drizzle", "generated", "auth_config", "vars_file")
+SKIP_DIRS = {".git", "node_modules", ".venv", ".edgespark", ".edgespark-tasks", "dist"}
+
+
+@dataclass(frozen=True)
+class Project:
+    """One EdgeSpark project and every path the steps need."""
+
+    root: Path
+    name: str
+    project_id: str | None
+    server_dir: Path
+    web_dir: Path | None
+    web_output: Path | None
+    migration_branch: str | None
+    defs_dir: Path
+    drizzle_dir: Path
+    generated_dir: Path
+    auth_config: Path
+    vars_file_pattern: str
+    toml: Mapping[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def layout(self) -> str:
+        """`full-stack` when the server code has its own folder, else `server-only`."""
+        return "server-only" if self.server_dir == self.root else "full-stack"
+
+    @property
+    def marker(self) -> Path:
+        return self.root / MARKER
+
+    @property
+    def db_schema(self) -> Path:
+        return self.defs_dir / "db_schema.ts"
+
+    @property
+    def db_relations(self) -> Path:
+        return self.defs_dir / "db_relations.ts"
+
+    @property
+    def storage_schema(self) -> Path:
+        return self.defs_dir / "storage_schema.ts"
+
+    @property
+    def runtime(self) -> Path:
+        return self.defs_dir / "runtime.ts"
+
+    @property
+    def defs_files(self) -> tuple[Path, ...]:
+        """The four repo-owned definition files, in documented order."""
+        return (self.db_schema, self.db_relations, self.storage_schema, self.runtime)
+
+    @property
+    def drizzle_meta(self) -> Path:
+        return self.drizzle_dir / "meta"
+
+    @property
+    def journal(self) -> Path:
+        return self.drizzle_meta / "_journal.json"
+
+    @property
+    def schema_hash_file(self) -> Path:
+        return self.drizzle_meta / "_edgespark_schema_hash"
+
+    @property
+    def checksums(self) -> Path:
+        return self.generated_dir / ".checksums.json"
+
+    @property
+    def server_types(self) -> Path:
+        return self.generated_dir / "server-types.d.ts"
+
+    @property
+    def state_dir(self) -> Path:
+        """Where edgespark-tasks keeps its own git-ignored state for this project."""
+        return self.root / ".edgespark-tasks"
+
+    def vars_file(self, environment: str | None) -> Path:
+        """The declarative vars file for an environment (`configs/vars.<env>.yaml`)."""
+        pattern = self.vars_file_pattern
+        if environment:
+            return self.root / pattern.format(environment=environment)
+        return self.root / pattern.replace(".{environment}", "").format(environment="")
+
+    def migrations(self) -> list[Path]:
+        """Migration `.sql` files in sequence order."""
+        if not self.drizzle_dir.is_dir():
+            return []
+        return sorted(self.drizzle_dir.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+
+    def relative(self, path: Path) -> str:
+        """A path relative to the project root, with forward slashes, for messages."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning every failure into a one-line ProjectError."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ProjectError(f"{path} not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(f"{path} is not valid TOML ({exc})", "fix the file and retry") from exc
+    except OSError as exc:
+        raise ProjectError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def load_project(root: Path, overrides: Mapping[str, str] | None = None) -> Project:
+    """Read `root/edgespark.toml` and build the project, applying path overrides from settings."""
+    root = root.resolve()
+    data = read_toml(root / MARKER)
+    overrides = overrides or {}
+    server_cfg = _table(data, "server")
+    web_cfg = _table(data, "web")
+    db_cfg = _table(data, "db")
+
+    server_rel = overrides.get("server") or server_cfg.get("path")
+    if server_rel is None:
+        # No [server].path: a full-stack template without it still keeps code in server/.
+        server_rel = "server" if (root / "server" / "src").is_dir() else "."
+    server_dir = (root / str(server_rel)).resolve()
+    web_dir = (root / str(web_cfg["path"])).resolve() if "path" in web_cfg else None
+    web_output = ((root / str(web_cfg["output_path"])).resolve()
+                  if "output_path" in web_cfg else None)
+
+    def path(key: str, default: Path) -> Path:
+        return (root / overrides[key]).resolve() if key in overrides else default
+
+    project_id = data.get("project_id")
+    return Project(
+        root=root,
+        name=str(data.get("name") or root.name),
+        project_id=str(project_id) if project_id else None,
+        server_dir=server_dir,
+        web_dir=web_dir,
+        web_output=web_output,
+        migration_branch=db_cfg.get("migration_branch"),
+        defs_dir=path("defs", server_dir / "src" / "defs"),
+        drizzle_dir=path("drizzle", server_dir / "drizzle"),
+        generated_dir=path("generated", server_dir / "src" / "__generated__"),
+        auth_config=path("auth_config", root / "configs" / "auth-config.yaml"),
+        vars_file_pattern=overrides.get("vars_file", "configs/vars.{environment}.yaml"),
+        toml=data,
+    )
+
+
+def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ProjectError(f"edgespark.toml: [{key}] must be a table")
+    return value

@@ -1,0 +1,34 @@
+"""The CLI's exit codes as typed errors, each with a one-line hint (see the platform reference:
+1 error, or stale for `pull types --check`; 2 usage; 3 no API key; 4 not found; 5 already
+exists; 6 network/API, including HTTP 401/403; 7 config)."""
+
+from __future__ import annotations
+
+from edgespark_tasks import errors
+from edgespark_tasks.engine.steps import Step
+
+_EXIT_CLASSES: dict[int, tuple[type[errors.CliError], str]] = {
+    1: (errors.CliError, "see the CLI output above"),
+    2: (errors.UsageError, "check project_id in edgespark.toml and that the command is valid"),
+    3: (errors.AuthMissingError, "set EDGESPARK_API_KEY (or run `edgespark login`) and retry"),
+    4: (errors.NotFoundError, "check the project id and environment exist"),
+    5: (errors.AlreadyExistsError, "it exists already; nothing to create"),
+    6: (errors.NetworkError,
+        "network or API error (HTTP 401/403 end here too): check EDGESPARK_API_KEY and "
+        "connectivity, then retry"),
+    7: (errors.CliConfigError, "fix the CLI configuration (edgespark.toml, flags, environment)"),
+}
+
+
+def classify(step: Step, returncode: int) -> errors.CliError:
+    """The typed error for a non-zero exit of `step`'s command."""
+    if returncode == 1 and step.stale_exit:
+        return errors.StaleError(
+            f"{step.command}: generated files are stale",
+            "run `edgespark pull types` (inv pull.types) and commit the result",
+            returncode=1,
+        )
+    cls, hint = _EXIT_CLASSES.get(returncode, (errors.CliError, "see the CLI output above"))
+    error = cls(f"{step.command} failed (exit {returncode}, {cls.exit_class})", hint,
+                returncode=returncode)
+    return error
