@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 from edgespark_tasks import errors
+from edgespark_tasks.checks import sql_safety
 from edgespark_tasks.engine.context import StepContext, StepResult, has_terminal, is_ci
 from edgespark_tasks.engine.hookspecs import hookimpl
-from edgespark_tasks.project import gitfiles
+from edgespark_tasks.project import files, gitfiles
 
-# Statements that lose data. drizzle's SQLite table rebuilds also DROP the old table.
-_DESTRUCTIVE = re.compile(
-    r"\b(DROP\s+TABLE|DROP\s+COLUMN|ALTER\s+TABLE\s+\S+\s+DROP|DELETE\s+FROM|TRUNCATE)\b",
-    re.IGNORECASE,
-)
 _NO_MIGRATION = "schema changed without a migration"
 _NO_MIGRATION_FIX = "run `inv db.generate`, review the SQL and commit it"
 
@@ -50,14 +45,11 @@ def _confirm(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def destructive_statements(paths: list[Path]) -> list[tuple[str, str]]:
-    """(file name, statement keyword) for each data-losing statement in the given migrations."""
-    found = []
-    for path in paths:
-        text = re.sub(r"--[^\n]*", "", path.read_text(errors="replace"))
-        for match in _DESTRUCTIVE.finditer(text):
-            found.append((path.name, " ".join(match.group(1).upper().split())))
-    return found
+def destructive_statements(paths: list[Path]) -> list[tuple[str, sql_safety.Danger]]:
+    """(file name, danger) for each statement of the given migrations that needs
+    `--confirm-dangerous` (see checks.sql_safety for what counts)."""
+    return [(path.name, danger) for path in paths
+            for danger in sql_safety.dangers(files.read_text(path))]
 
 
 @hookimpl
@@ -72,9 +64,10 @@ def edgespark_db_migrate(ctx: StepContext) -> StepResult:
     pending = [p for p in project.migrations() if p.name not in applied]
     dangerous = destructive_statements(pending)
     if dangerous and not ctx.options.confirm_dangerous:
-        name, what = dangerous[0]
+        name, danger = dangerous[0]
+        more = f" and {len(dangerous) - 1} more statement(s)" if len(dangerous) > 1 else ""
         raise errors.StepFailedError(
-            f"migration {name} is destructive ({what})",
+            f"migration {name} is destructive ({danger.what}): {danger.statement}{more}",
             "review it; only a person should decide: re-run with --confirm-dangerous",
         )
     run = ctx.cli("db-migrate", ctx.options.dangerous_args)

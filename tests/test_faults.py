@@ -1,0 +1,152 @@
+"""Faults, tried as an attacker would: every remote change stays guarded, nothing hangs, no
+traceback. The real `inv`, `doit`, `edgespark-tasks` and `edgespark-tasks-hook` executables run
+in temporary git repos against the fake CLI (the EdgeSpark cloud is the only thing faked)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import run_tool
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edgespark_tasks.checks.sql_safety import dangers
+from edgespark_tasks.testing import FakeCli, commit_all
+
+S = "server/src/defs/"
+
+
+def inv(repo: Path, fake: FakeCli, *args: str, **env: str):  # type: ignore[no-untyped-def]
+    return run_tool("inv", *args, cwd=repo, env=fake.environ(**env))
+
+
+def deployed(repo: Path, fake: FakeCli) -> None:
+    """A first full deploy, recorded and committed; the fake's call log is cleared."""
+    result = inv(repo, fake, "deploy")
+    assert result.returncode == 0, result.stdout + result.stderr
+    commit_all(repo, "after first deploy")
+    fake.clear()
+
+
+def one_line_error(result) -> str:  # type: ignore[no-untyped-def]
+    """The single stderr line of a refused run (non-zero, no traceback)."""
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# --- point 3: the destructive-migration guard -------------------------------------------------
+
+BYPASSES = [
+    "DROP/**/TABLE tags;",
+    "INSERT INTO notes VALUES ('--', 'x'); DROP TABLE tags;",
+    "/* -- */ DROP TABLE tags;",
+]
+
+
+def _tags_survive(sql: str) -> bool:
+    """Run `sql` on a fresh SQLite database holding `notes` and `tags`: is `tags` still there?"""
+    db = sqlite3.connect(":memory:")
+    db.executescript("CREATE TABLE notes (a TEXT, b TEXT); CREATE TABLE tags (label TEXT);")
+    # A statement SQLite rejects stops the script; what ran before it stays done.
+    with contextlib.suppress(sqlite3.Error):
+        db.executescript(sql)
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return "tags" in tables
+
+
+@pytest.mark.parametrize("sql", BYPASSES)
+def test_each_bypass_really_drops_the_table_in_sqlite(sql: str) -> None:
+    assert not _tags_survive(sql)
+    assert [d.what for d in dangers(sql)] == ["DROP TABLE"]
+
+
+@pytest.mark.parametrize("sql", BYPASSES)
+def test_inv_deploy_refuses_a_hidden_drop_without_confirm_dangerous(
+        tasks_repo: Path, fake_cli: FakeCli, sql: str) -> None:
+    deployed(tasks_repo, fake_cli)
+    fake_cli.set(generate_sql=sql)
+    schema = tasks_repo / S / "db_schema.ts"
+    schema.write_text(schema.read_text().split("export const tags")[0])
+    refused = inv(tasks_repo, fake_cli, "deploy", "--yes")
+    assert refused.returncode != 0
+    assert "0002_auto_migration.sql is destructive (DROP TABLE)" in refused.stderr
+    assert "db migrate" not in fake_cli.commands()
+
+
+@pytest.mark.parametrize("sql, what", [
+    ("ALTER TABLE notes DROP COLUMN body;", "ALTER TABLE .. DROP"),
+    ("DELETE FROM notes;", "DELETE"),
+    ("DROP VIEW v;", "DROP VIEW"),
+    ("CREATE TRIGGER t AFTER INSERT ON notes BEGIN DELETE FROM tags; END;", "DELETE"),
+    ("VALUES(1); FROB notes;", "unrecognised statement"),
+    ("SELECT 'unterminated; DROP TABLE tags", "unrecognised statement"),
+    ("CREATE TABLE `__new_tags` (label TEXT);\n--> statement-breakpoint\n"
+     "INSERT INTO `__new_tags` SELECT label FROM `tags`;\n--> statement-breakpoint\n"
+     "DROP TABLE `tags`;\n--> statement-breakpoint\nALTER TABLE `__new_tags` RENAME TO `tags`;",
+     "table rebuild (copy, DROP TABLE, rename)"),
+])
+def test_what_counts_as_destructive(sql: str, what: str) -> None:
+    assert what in [d.what for d in dangers(sql)]
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE TABLE t (a TEXT); -- DROP TABLE tags;",
+    "INSERT INTO notes VALUES ('DROP TABLE tags; --', '/* x */');",
+    "DROP INDEX `tags_label_idx`; CREATE INDEX i ON tags (label);",
+    "ALTER TABLE notes ADD `body2` text; ALTER TABLE notes RENAME COLUMN body2 TO body3;",
+    "PRAGMA foreign_keys=OFF; UPDATE notes SET a = 'delete';",
+    "CREATE TABLE t (n integer REFERENCES notes(id) ON DELETE cascade);",
+    "CREATE TRIGGER t AFTER DELETE ON notes BEGIN INSERT INTO tags VALUES ('x'); END;",
+])
+def test_safe_statements_pass(sql: str) -> None:
+    assert dangers(sql) == []
+
+
+_GAP = st.lists(st.sampled_from([" ", "\n", "\t", "/**/", "/* -- ; ' */", "-- x ; '\n",
+                                 "/* DROP TABLE tags; */"]), min_size=1, max_size=3).map("".join)
+_TEXT = st.text(alphabet="abc -;'/*\n", max_size=12)
+
+
+@st.composite
+def _quoted(draw: st.DrawFn) -> str:
+    """A string literal whose text may hold quotes, comment markers and statements."""
+    body = draw(st.one_of(_TEXT, st.just("DROP TABLE tags;"), st.just("--"), st.just("/*")))
+    return "'" + body.replace("'", "''") + "'"
+
+
+@st.composite
+def _filler(draw: st.DrawFn) -> str:
+    """A harmless statement or comment, possibly mentioning DROP TABLE tags where inert."""
+    kind = draw(st.sampled_from(["insert", "line", "block"]))
+    if kind == "insert":
+        return f"INSERT INTO notes VALUES ({draw(_quoted())},{draw(_GAP)}{draw(_quoted())});"
+    if kind == "line":
+        return "-- " + draw(_TEXT).replace("\n", " ") + " DROP TABLE tags;\n"
+    return "/* " + draw(_TEXT).replace("*/", "") + " DROP TABLE tags; */"
+
+
+@st.composite
+def _migration(draw: st.DrawFn) -> tuple[str, bool]:
+    """(SQL, whether a live DROP TABLE is in it), the drop split by any gaps."""
+    before = draw(st.lists(_filler(), max_size=3))
+    after = draw(st.lists(_filler(), max_size=2))
+    live = draw(st.booleans())
+    drop = f"DROP{draw(_GAP)}TABLE{draw(_GAP)}tags;" if live else ""
+    sep = draw(_GAP)
+    return sep.join([*before, drop, *after]) + "\n", live
+
+
+@settings(max_examples=300, deadline=None)
+@given(_migration())
+def test_hidden_drop_is_found_and_inert_text_is_not(case: tuple[str, bool]) -> None:
+    sql, live = case
+    # SQLite itself is the oracle: the guard flags exactly the scripts that drop the table.
+    assert _tags_survive(sql) is not live
+    found = dangers(sql)
+    assert bool(found) is live, (sql, found)
