@@ -6,6 +6,7 @@ A step names its files with the catalogue's vocabulary (`db_schema`, `migrations
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import os
@@ -13,6 +14,7 @@ import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from edgespark_tasks.errors import ProjectError
 from edgespark_tasks.project.model import SKIP_DIRS, Project
 
 MISSING = "missing"
@@ -90,11 +92,46 @@ def _listed_files(root: Path) -> list[Path]:
 
 
 def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes, or `missing`."""
+    """Hex SHA-256 of a file's bytes, or `missing` when nothing is there.
+
+    Raises ProjectError for what stands where a file belongs but cannot be read: a folder,
+    a dangling symlink, a symlink loop, an unreadable file.
+    """
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise _unreadable(path, "is a dangling symlink", "fix or remove the link") from None
         return MISSING
+    except NotADirectoryError:
+        return MISSING
+    except OSError as exc:
+        raise _read_error(path, exc) from None
+
+
+def read_text(path: Path) -> str:
+    """A project file as UTF-8 text; ProjectError (one line) when it cannot be read as such."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise _unreadable(path, "is not UTF-8 text", "save it as UTF-8") from None
+    except OSError as exc:
+        raise _read_error(path, exc) from None
+
+
+def _read_error(path: Path, exc: OSError) -> ProjectError:
+    if isinstance(exc, IsADirectoryError) or path.is_dir():
+        return _unreadable(path, "is a folder where a file belongs", "replace it with a file")
+    if exc.errno == errno.ELOOP:
+        return _unreadable(path, "is a symlink loop", "fix or remove the link")
+    if isinstance(exc, FileNotFoundError) and path.is_symlink():
+        return _unreadable(path, "is a dangling symlink", "fix or remove the link")
+    return _unreadable(path, f"cannot be read ({exc.strerror or exc})",
+                       "check its permissions")
+
+
+def _unreadable(path: Path, what: str, fix: str) -> ProjectError:
+    return ProjectError(f"{path} {what}", fix)
 
 
 def digests(project: Project, paths: Iterable[Path]) -> dict[str, str]:

@@ -126,10 +126,16 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError as exc:
         raise ProjectError(f"{path} not found") from exc
+    except UnicodeDecodeError:
+        raise ProjectError(f"{path} is not valid TOML (not UTF-8 text)",
+                           "fix the file and retry") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProjectError(f"{path} is not valid TOML ({exc})", "fix the file and retry") from exc
+    except IsADirectoryError:
+        raise ProjectError(f"{path} is a folder where a file belongs",
+                           "replace it with a file") from None
     except OSError as exc:
-        raise ProjectError(f"cannot read {path}: {exc.strerror}") from exc
+        raise ProjectError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def load_project(root: Path, overrides: Mapping[str, str] | None = None) -> Project:
@@ -161,12 +167,13 @@ def load_project(root: Path, overrides: Mapping[str, str] | None = None) -> Proj
         server_dir=server_dir,
         web_dir=web_dir,
         web_output=web_output,
-        migration_branch=db_cfg.get("migration_branch"),
+        migration_branch=_optional_str(db_cfg, "db", "migration_branch"),
         defs_dir=path("defs", server_dir / "src" / "defs"),
         drizzle_dir=path("drizzle", server_dir / "drizzle"),
         generated_dir=path("generated", server_dir / "src" / "__generated__"),
         auth_config=path("auth_config", root / "configs" / "auth-config.yaml"),
-        vars_file_pattern=overrides.get("vars_file", "configs/vars.{environment}.yaml"),
+        vars_file_pattern=_vars_pattern(overrides.get("vars_file",
+                                                      "configs/vars.{environment}.yaml")),
         toml=data,
     )
 
@@ -176,3 +183,23 @@ def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ProjectError(f"edgespark.toml: [{key}] must be a table")
     return value
+
+
+def _optional_str(table: Mapping[str, Any], name: str, key: str) -> str | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ProjectError(f"edgespark.toml: [{name}] {key} must be a string, "
+                           f"not {type(value).__name__}", f'write it as {key} = "main"')
+    return value
+
+
+def _vars_pattern(pattern: str) -> str:
+    """The vars-file pattern, checked once: `{environment}` is its only placeholder."""
+    try:
+        pattern.format(environment="x")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ProjectError(
+            f"paths.vars_file {pattern!r} is not a valid pattern ({type(exc).__name__}: {exc})",
+            "use {environment} as the only placeholder, e.g. configs/vars.{environment}.yaml",
+        ) from None
+    return pattern
