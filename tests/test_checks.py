@@ -218,10 +218,12 @@ def test_no_secret_files(app: Path) -> None:
     (app / ".edgespark/tmp").mkdir(parents=True)
     (app / ".edgespark/tmp/x.json").write_text("{}")
     git(app, "add", "-f", ".env", ".edgespark/tmp/x.json")
-    (app / "web/.env.example").write_text("X=1\n")  # not ignored, not staged: a warning
+    edit(app, ".gitignore", ".env.local\n", "")
+    (app / "web/.env.local").write_text("X=1\n")  # not ignored, not staged: a warning
+    (app / "web/.env.example").write_text("X=1\n")  # a template: nothing to say
     found = run(app, "no-secret-files")
     assert {(f.path, f.severity) for f in found} == {
-        (".env", "error"), (".edgespark/tmp/x.json", "error"), ("web/.env.example", "warning")}
+        (".env", "error"), (".edgespark/tmp/x.json", "error"), ("web/.env.local", "warning")}
     assert any("git rm --cached .env`" in f.fix for f in found)
 
 

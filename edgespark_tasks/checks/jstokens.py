@@ -9,7 +9,7 @@ regex over the raw text, it is not fooled by quotes inside comments or code insi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from edgespark_tasks.errors import EdgesparkTasksError
 
@@ -24,8 +24,7 @@ class JsSyntaxError(EdgesparkTasksError):
         self.line = line
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One token. Kinds: name, string, template (no `${}`), template_head, template_part,
     number, regex, punct. For strings and templates `value` is the text between the quotes."""
 
@@ -34,13 +33,18 @@ class Token:
     line: int
 
 
-_SPACE = re.compile(r"[ \t\r\f\v\u00a0\ufeff\u2028\u2029]+")
+# One pattern, tried once per token: whitespace (newlines counted), comments, names, numbers,
+# then the characters that need a decision (quotes, backtick, slash, braces), then punctuation.
 # Unicode-aware via \w; a class spelling out \u0080-\uffff costs ~8 ms to compile per process.
-_NAME = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
-_NUMBER = re.compile(r"\d[\w.]*|\.\d\w*")
+_MASTER = re.compile(
+    r"(?P<space>[\s\ufeff]+)|(?P<line_comment>//[^\n]*)|(?P<block_comment>/\*)"
+    r"|(?P<name>[^\W\d][\w$]*|\$[\w$]*)|(?P<number>\d[\w.]*|\.\d\w*)"
+    r"|(?P<quote>[\"'])|(?P<backtick>`)|(?P<slash>/)|(?P<open>\{)|(?P<close>\})"
+    r"|(?P<punct>\?\.(?!\d)|=>|\.\.\.|[\s\S])"
+)
 _STRINGS = {q: re.compile(q + r"(?:[^" + q + r"\\\n]|\\(?:\r\n|[\s\S]))*" + q) for q in "\"'"}
-_REGEX = re.compile(r"/(?![*/])(?:[^/\\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[A-Za-z]*")
-_PUNCT = re.compile(r"\?\.(?!\d)|=>|\.\.\.|[^\s\w$]")
+_TEMPLATE_STOP = re.compile(r"[`\\]|\$\{")
+_FLAGS = re.compile(r"[A-Za-z]*")
 _ESCAPE = re.compile(r"\\(\r\n|[\s\S])")
 # After these a `/` starts a regex literal rather than a division.
 _REGEX_AFTER_NAMES = frozenset(
@@ -51,6 +55,8 @@ _REGEX_AFTER_NAMES = frozenset(
 
 def _unescape(raw: str) -> str:
     # Keys are plain ASCII names; dropping the backslash of an escape is all they ever need.
+    if "\\" not in raw:
+        return raw
     return _ESCAPE.sub(lambda m: "" if m.group(1) in ("\n", "\r\n") else m.group(1), raw)
 
 
@@ -62,58 +68,97 @@ def _regex_allowed(prev: Token | None) -> bool:
     return prev.kind == "punct" and prev.value not in (")", "]", "}")
 
 
+def _regex_end(text: str, pos: int, dead: set[int]) -> int:
+    """End of the regex literal whose `/` is at `pos`, or -1 when there is none.
+
+    A literal ends at the first `/` outside a `[...]` class, on the same line. Failed scans
+    leave their (position, in-class) states in `dead`: a later scan reaching one of them would
+    fail the same way, so it stops there. That keeps a line of `(/[` repeated linear.
+    """
+    end, i, in_class = len(text), pos + 1, False
+    walked: list[int] = []
+    while i < end:
+        state = 2 * i + in_class
+        if state in dead:
+            break
+        walked.append(state)
+        ch = text[i]
+        if ch == "\n":
+            break
+        if ch == "\\":
+            if i + 1 >= end or text[i + 1] == "\n":
+                break
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "/":
+            return _FLAGS.match(text, i + 1).end()  # type: ignore[union-attr]
+        i += 1
+    dead.update(walked)
+    return -1
+
+
 def tokenize(text: str, *, strict: bool = False) -> list[Token]:
-    """Tokens of `text`, comments dropped.
+    """Tokens of `text`, comments dropped. Linear in the length of `text`.
 
     `strict` raises JsSyntaxError on an unterminated string, comment or template; otherwise
     the tokenizer recovers (a stray quote becomes punctuation) so that odd files such as JSX
     text with apostrophes never stop a scan.
     """
     tokens: list[Token] = []
+    append = tokens.append
     braces: list[bool] = []  # True where a `{` opened a template `${` substitution
     pos, line, end = 0, 1, len(text)
+    dead_regex: set[int] = set()
+    # A quote whose string failed to close before the end of line L makes every later quote
+    # of the same kind on that line fail too (it was escaped inside the failed string).
+    no_string_before = {'"': -1, "'": -1}
 
     def template(start: int, first: bool) -> int:
         """Scan template text from `start` (just after the backtick or `}`); returns new pos."""
         nonlocal line
         i, start_line = start, line
-        while i < end:
-            ch = text[i]
-            if ch == "\\":
+        while True:
+            m = _TEMPLATE_STOP.search(text, i)
+            if m is None:
+                break
+            i = m.start()
+            if text[i] == "\\":
                 i += 2
                 continue
-            if ch == "`" or (ch == "$" and text.startswith("${", i)):
-                value = _unescape(text[start:i])
-                line += text.count("\n", start, i)
-                if ch == "`":
-                    kind = "template" if first else "template_part"
-                    tokens.append(Token(kind, value, start_line))
-                    return i + 1
-                tokens.append(Token("template_head" if first else "template_part", value,
-                                    start_line))
-                braces.append(True)
-                return i + 2
-            i += 1
+            value = _unescape(text[start:i])
+            line += text.count("\n", start, i)
+            if text[i] == "`":
+                append(Token("template" if first else "template_part", value, start_line))
+                return i + 1
+            append(Token("template_head" if first else "template_part", value, start_line))
+            braces.append(True)
+            return i + 2
         if strict:
             raise JsSyntaxError("unterminated template literal", start_line)
         line += text.count("\n", start, end)
         return end
 
     while pos < end:
-        ch = text[pos]
-        if ch == "\n":
-            line += 1
-            pos += 1
-            continue
-        m = _SPACE.match(text, pos)
-        if m:
+        m = _MASTER.match(text, pos)
+        assert m is not None  # the last alternative matches any character
+        kind = m.lastgroup
+        if kind == "space":
+            if "\n" in m.group():
+                line += m.group().count("\n")
             pos = m.end()
             continue
-        if text.startswith("//", pos):
-            nl = text.find("\n", pos)
-            pos = end if nl < 0 else nl
+        if kind == "name" or kind == "number":
+            append(Token(kind, m.group(), line))
+            pos = m.end()
             continue
-        if text.startswith("/*", pos):
+        if kind == "line_comment":
+            pos = m.end()
+            continue
+        if kind == "block_comment":
             close = text.find("*/", pos + 2)
             if close < 0:
                 if strict:
@@ -122,42 +167,35 @@ def tokenize(text: str, *, strict: bool = False) -> list[Token]:
             line += text.count("\n", pos, close)
             pos = close + 2
             continue
-        m = _NAME.match(text, pos)
-        if m:
-            tokens.append(Token("name", m.group(), line))
-            pos = m.end()
-            continue
-        m = _NUMBER.match(text, pos)
-        if m:
-            tokens.append(Token("number", m.group(), line))
-            pos = m.end()
-            continue
-        if ch in "\"'":
-            m = _STRINGS[ch].match(text, pos)
-            if m:
-                tokens.append(Token("string", _unescape(m.group()[1:-1]), line))
-                line += m.group().count("\n")
-                pos = m.end()
-                continue
-            if strict:
-                raise JsSyntaxError(f"unterminated string starting with {ch}", line)
-        elif ch == "`":
+        ch = text[pos]
+        if kind == "quote":
+            if pos > no_string_before[ch]:
+                sm = _STRINGS[ch].match(text, pos)
+                if sm:
+                    append(Token("string", _unescape(sm.group()[1:-1]), line))
+                    line += sm.group().count("\n")
+                    pos = sm.end()
+                    continue
+                if strict:
+                    raise JsSyntaxError(f"unterminated string starting with {ch}", line)
+                eol = text.find("\n", pos)
+                no_string_before[ch] = end if eol < 0 else eol
+        elif kind == "backtick":
             pos = template(pos + 1, True)
             continue
-        elif ch == "/" and _regex_allowed(tokens[-1] if tokens else None):
-            m = _REGEX.match(text, pos)
-            if m:
-                tokens.append(Token("regex", m.group(), line))
-                pos = m.end()
+        elif kind == "slash" and _regex_allowed(tokens[-1] if tokens else None):
+            stop = _regex_end(text, pos, dead_regex)
+            if stop > 0:
+                append(Token("regex", text[pos:stop], line))
+                pos = stop
                 continue
-        elif ch == "{":
+        elif kind == "open":
             braces.append(False)
-        elif ch == "}" and braces and braces.pop():
+        elif kind == "close" and braces and braces.pop():
             pos = template(pos + 1, False)  # the `}` closing a template's `${`
             continue
-        m = _PUNCT.match(text, pos)
-        value = m.group() if m else ch
-        tokens.append(Token("punct", value, line))
+        value = m.group() if kind == "punct" else ch
+        append(Token("punct", value, line))
         pos += len(value)
     if strict and any(braces):
         raise JsSyntaxError("unterminated template literal `${...}`", line)

@@ -11,33 +11,24 @@ import re
 from pathlib import Path
 
 from edgespark_tasks.checks import Check, CheckContext, under
-from edgespark_tasks.checks.credentials import looks_like_credential
+from edgespark_tasks.checks.envfiles import SPECS, credential_lines, env_kind
 from edgespark_tasks.checks.findings import Finding
 from edgespark_tasks.checks.jstokens import tokenize
 from edgespark_tasks.checks.runtime_key_reads import SOURCE_SUFFIXES, source_files, source_root
+from edgespark_tasks.checks.secret_scan import assignment_lines, token_lines
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.model import Project
 
 ID = "no-secret-files"
-_LOCAL_SPECS = (".env", ".env.*", "*/.env", "*/.env.*", ".edgespark/*", "*/.edgespark/*")
-TOKEN = re.compile(
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|\b[sr]k_(?:live|test)_[0-9A-Za-z]{10,}"
-    r"|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_\w{30,}|\bxox[abprs]-[A-Za-z0-9-]{10,}"
-    r"|\bAKIA[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_-]{35}|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}"
-    r"|\bGOCSPX-[A-Za-z0-9_-]{20,}|\beyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}"
-)
 _CODE_SECRET_NAME = re.compile(r"(?i)(secret|password|passwd|private_?key|api_?key"
                                r"|signing_?key)$")
 _KEY_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-# project_id is a UUID: random-looking, but not a credential.
-_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
-_ASSIGN = re.compile(r"""^\s*["']?([\w.-]+)["']?\s*[:=]\s*["']?([^"'#\s][^"'#]*?)["']?\s*$""")
 MOVE = "remove it, rotate the credential, and store it with `edgespark secret set KEY`"
 
 
 def _token_findings(rel: str, text: str) -> list[Finding]:
-    return [Finding(ID, "error", rel, text.count("\n", 0, m.start()) + 1,
-                    "credential-looking literal", MOVE) for m in TOKEN.finditer(text)]
+    return [Finding(ID, "error", rel, line, "credential-looking literal", MOVE)
+            for line in token_lines(text)]
 
 
 def _assignments(rel: str, text: str, *, skip_refs: bool) -> list[Finding]:
@@ -45,16 +36,40 @@ def _assignments(rel: str, text: str, *, skip_refs: bool) -> list[Finding]:
 
     Judged by `credentials.looks_like_credential`, the same test `vars apply` uses.
     """
+    skip = (lambda name: name.endswith("Ref")) if skip_refs else (lambda name: False)
+    return [Finding(ID, "error", rel, line, f"{name} holds a value that looks like a secret",
+                    MOVE) for line, name in assignment_lines(text, skip=skip)]
+
+
+def _env_findings(ctx: CheckContext) -> list[Finding]:
+    """Tracked `.env*` / `.edgespark/` files, judged by kind (see `envfiles`)."""
+    root = ctx.project.root
     findings = []
-    for number, line in enumerate(text.splitlines(), 1):
-        m = _ASSIGN.match(line)
-        if not m or (skip_refs and m.group(1).endswith("Ref")):
+    for path in gitfiles.list_files(root, *SPECS):
+        kind, rel = env_kind(path), ctx.rel(path)
+        if kind == "local":
+            findings.append(Finding(ID, "error", rel, None, "local file is tracked by git",
+                                    f"`git rm --cached {rel}` and keep it git-ignored"))
             continue
-        value = m.group(2).strip()
-        if _UUID.fullmatch(value) or not looks_like_credential(value, m.group(1)):
+        if kind is None or not path.is_file():
             continue
-        findings.append(Finding(ID, "error", rel, number, f"{m.group(1)} holds a value that "
-                                "looks like a secret", MOVE))
+        text = path.read_text(encoding="utf-8", errors="replace")
+        leaks = [Finding(ID, "error", rel, line, f"{key} holds a value that looks like a real "
+                         "credential", "replace it with a placeholder, rotate the credential, "
+                         "and keep the real value in a git-ignored .env.local")
+                 for line, key in credential_lines(text)]
+        leaks += [Finding(ID, "error", rel, line, "credential-looking literal", MOVE)
+                  for line in token_lines(text) if line not in {f.line for f in leaks}]
+        findings += leaks
+        if kind == "mode" and not leaks:
+            findings.append(Finding(ID, "warning", rel, None, "env file is tracked by git: fine "
+                                    "for public build-time values, never for secrets",
+                                    "keep secrets in a git-ignored .env.local (or rename it "
+                                    ".env.example if it only documents the keys)"))
+    findings += [Finding(ID, "warning", ctx.rel(path), None, "local file is not git-ignored",
+                         "add it to .gitignore so `git add -A` cannot commit it")
+                 for path in gitfiles.list_files(root, *SPECS, others=True)
+                 if env_kind(path) == "local"]
     return findings
 
 
@@ -90,14 +105,9 @@ def _vars_files(project: Project) -> list[Path]:
 
 
 def check(ctx: CheckContext) -> list[Finding]:
-    """Tracked local-state files, then credential-looking literals in project files."""
+    """Tracked local-state and env files, then credential-looking literals in project files."""
     project = ctx.project
-    findings = [Finding(ID, "error", ctx.rel(path), None, "local file is tracked by git",
-                        f"`git rm --cached {ctx.rel(path)}` and keep it git-ignored")
-                for path in gitfiles.list_files(project.root, *_LOCAL_SPECS)]
-    findings += [Finding(ID, "warning", ctx.rel(path), None, "local file is not git-ignored",
-                         "add it to .gitignore so `git add -A` cannot commit it")
-                 for path in gitfiles.list_files(project.root, *_LOCAL_SPECS, others=True)]
+    findings = _env_findings(ctx)
     config_files = [(project.marker, False), (project.auth_config, True),
                     *((path, False) for path in _vars_files(project))]
     for path, skip_refs in config_files:
@@ -118,7 +128,7 @@ def check(ctx: CheckContext) -> list[Finding]:
 def relevant(project: Project, path: Path) -> bool:
     """Local-state files, project config files, and server source files."""
     name = path.name
-    if name == ".env" or name.startswith(".env.") or ".edgespark" in path.parts:
+    if env_kind(path) is not None:
         return True
     if path in (project.marker, project.auth_config, project.runtime):
         return True
