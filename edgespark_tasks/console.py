@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("steps", help="list the step catalogue with inputs and outputs")
     sub.add_parser("hooks", help="list every plugin hook with its signature")
     plan = sub.add_parser("plan", help="show what `run deploy` would do, running nothing")
+    plan.add_argument("--format", choices=("text", "mermaid"), default="text",
+                      help="text: decisions and commands; mermaid: a flowchart of the steps")
     run = sub.add_parser("run", help="run one step, or `deploy` for the whole pipeline")
     run.add_argument("step", help="step id (see `steps`), or deploy")
     run.add_argument("keys", nargs="*", help="secrets-set: the secret NAMES (never values)")
@@ -50,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="run the offline checks")
     check.add_argument("names", nargs="*", help="check ids (default: all)")
     check.add_argument("--all-files", action="store_true", help="check everything, not staged")
+    check.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
+                       help="text (plus annotations on GitHub Actions), json, github "
+                            "(workflow commands) or sarif (SARIF 2.1.0 for code scanning)")
     sub.add_parser("doctor", help="what is installed, configured and blocking")
     init = sub.add_parser("init", help="add tasks.py, dodo.py and pre-commit entries to this repo")
     init.add_argument("--dir", type=Path, default=Path("."), help="repository folder")
@@ -71,7 +76,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         from edgespark_tasks.commands.check import run_check_command
 
-        return run_check_command(args.project, args.names, all_files=args.all_files)
+        return run_check_command(args.project, args.names, all_files=args.all_files,
+                                 fmt=args.format)
     if args.command == "doctor":
         from edgespark_tasks.commands.doctor import run_doctor
 
@@ -91,6 +97,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         tail_seconds=args.tail, keys=tuple(getattr(args, "keys", ())), only=tuple(args.only),
         skip=tuple(args.skip), json_path=getattr(args, "json", None),
         preflight=not getattr(args, "no_preflight", False),
+        plan_format=args.format if args.command == "plan" else "text",
     )
     if args.command == "plan" or args.step == "deploy":
         pipeline.run_pipeline(session, options)

@@ -84,25 +84,30 @@ def deploy(c: Context, project: str | None = None, environment: str | None = Non
               preflight=preflight)
 
 
-@task(help={k: _PIPELINE_HELP[k] for k in ("project", "environment", "force", "only", "skip",
-                                           "tail")}, iterable=["only", "skip"])
+@task(help={**{k: _PIPELINE_HELP[k] for k in ("project", "environment", "force", "only", "skip",
+                                              "tail")},
+            "format": "text (decisions and commands) or mermaid (a flowchart of the steps)"},
+      iterable=["only", "skip"])
 def plan(c: Context, project: str | None = None, environment: str | None = None,
          force: bool = False, only: list[str] | None = None, skip: list[str] | None = None,
-         tail: float = 0) -> None:
+         tail: float = 0, format: str = "text") -> None:
     """Show what `inv deploy` would do and why, running nothing."""
     _pipeline(c, project, environment, dry_run=True, force=force, only=tuple(only or ()),
-              skip=tuple(skip or ()), tail_seconds=tail or None)
+              skip=tuple(skip or ()), tail_seconds=tail or None, plan_format=format)
 
 
 @task(help={"project": _COMMON_HELP["project"], "names": "comma-separated check ids",
-            "all_files": "check every file, not only staged ones"})
-def check(c: Context, project: str | None = None, names: str = "", all_files: bool = False) -> None:
+            "all_files": "check every file, not only staged ones",
+            "format": "text, json, github (workflow commands) or sarif"})
+def check(c: Context, project: str | None = None, names: str = "", all_files: bool = False,
+          format: str = "text") -> None:
     """Run the offline checks (no network, no CLI)."""
     from edgespark_tasks.commands.check import run_check_command
 
     def action() -> None:
         code = run_check_command(Path(project) if project else None,
-                                 [n for n in names.split(",") if n], all_files=all_files)
+                                 [n for n in names.split(",") if n], all_files=all_files,
+                                 fmt=format)
         if code:
             raise Exit(code=code)
 

@@ -36,6 +36,7 @@ class RunOptions:
     skip: tuple[str, ...] = ()
     json_path: Path | None = None
     preflight: bool = True  # run the offline checks before the first CLI call
+    plan_format: str = "text"  # dry run: "text" (decisions and commands) or "mermaid"
 
     @property
     def dangerous_args(self) -> tuple[str, ...]:

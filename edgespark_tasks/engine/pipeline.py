@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 
 from edgespark_tasks import errors
-from edgespark_tasks.engine import report
+from edgespark_tasks.engine import report, report_summary
 from edgespark_tasks.engine.context import RunOptions, StepContext, StepResult
 from edgespark_tasks.engine.plan import Decision, Planner, with_capabilities
 from edgespark_tasks.engine.preflight import run_preflight
@@ -88,6 +88,11 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
                                                 options.dry_run)
         rep = report.Report.start(session.project, session.environment, decisions)
         blocked = _blocked_error(decisions, version)
+        if options.dry_run and options.plan_format == "mermaid":
+            from edgespark_tasks.engine.report_mermaid import flowchart
+
+            ctx.out.write(flowchart(rep.rows))
+            return rep
         if options.dry_run:
             report.print_plan(ctx, decisions)
             if blocked is not None:
@@ -101,8 +106,7 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
                 run_preflight(ctx)
             except errors.StepFailedError as exc:
                 rep.finish(exc)
-                report.write_json(ctx, rep)
-                ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(ctx.redactor))
+                _conclude(ctx, rep)
                 raise
         planner = Planner(session.project, session.settings, session.environment,
                           session.records, options)
@@ -124,8 +128,7 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
             rep.done(decision, time.monotonic() - started, result)
         rep.finish(error)
         report.print_summary(ctx, rep)
-        report.write_json(ctx, rep)
-        ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(session.redactor))
+        _conclude(ctx, rep)
         if error is not None:
             raise error
         return rep
@@ -181,7 +184,13 @@ def _report_blocked(ctx: StepContext, rep: report.Report, decisions: Sequence[De
             row.message = decision.reason
     rep.finish(error)
     report.print_summary(ctx, rep)
+    _conclude(ctx, rep)
+
+
+def _conclude(ctx: StepContext, rep: report.Report) -> None:
+    """After a run, whatever its outcome: the JSON report, what CI shows, the plugins' hook."""
     report.write_json(ctx, rep)
+    report_summary.publish(rep, ctx.redactor, ctx.say)
     ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(ctx.redactor))
 
 
