@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--skip", action="append", default=[], metavar="STEP",
                        help="skip this step (repeatable)")
         p.add_argument("--tail", type=float, metavar="N", help="log tail for N seconds at the end")
+    affected = sub.add_parser("affected", help="projects whose pipeline inputs changed since "
+                              "a git ref, with the steps that would run (for a CI matrix)")
+    affected.add_argument("--since", required=True, metavar="REF",
+                          help="git ref (commit, branch, tag) to compare with")
+    affected.add_argument("--json", action="store_true",
+                          help="print JSON (its `projects` list is a matrix `include`)")
     check = sub.add_parser("check", help="run the offline checks")
     check.add_argument("names", nargs="*", help="check ids (default: all)")
     check.add_argument("--all-files", action="store_true", help="check everything, not staged")
@@ -78,6 +84,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_check_command(args.project, args.names, all_files=args.all_files,
                                  fmt=args.format)
+    if args.command == "affected":
+        from edgespark_tasks.commands.affected import run_affected
+
+        return run_affected(args.since, as_json=args.json, project=args.project,
+                            environment=args.environment)
     if args.command == "doctor":
         from edgespark_tasks.commands.doctor import run_doctor
 

@@ -110,3 +110,23 @@ def merge_base(cwd: Path, ref: str) -> str | None:
 def range_changes(cwd: Path, from_ref: str, to_ref: str) -> list[Change]:
     """Changes between two commits (pre-push: `PRE_COMMIT_FROM_REF...PRE_COMMIT_TO_REF`)."""
     return _changes(cwd, f"{from_ref}...{to_ref}")
+
+
+# The empty tree: what `--since` compares against when there is no earlier commit (a first
+# push, where CI systems report the all-zero SHA).
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+def resolve_tree(cwd: Path, ref: str) -> bool:
+    """True when `ref` names a commit or tree here (the all-zero SHA counts as the empty tree)."""
+    if ref.strip("0") == "" and ref:
+        return True
+    return _git(cwd, "rev-parse", "--verify", "-q", f"{ref}^{{tree}}") is not None
+
+
+def changed_since(cwd: Path, ref: str) -> list[Change]:
+    """What differs from `ref` now: commits since it, uncommitted edits and untracked files."""
+    if ref.strip("0") == "" and ref:
+        ref = EMPTY_TREE
+    untracked = list_files(cwd, others=True)
+    return changes_against(cwd, ref) + [("A", path) for path in untracked]

@@ -91,3 +91,24 @@ def rehash_schema(project_root: Path, layout: str = "full-stack") -> None:
     server = project_root / "server" if layout == "full-stack" else project_root
     digest = hashlib.sha256((server / "src/defs/db_schema.ts").read_bytes()).hexdigest()
     (server / "drizzle/meta/_edgespark_schema_hash").write_text(digest + "\n")
+
+
+def make_monorepo(root: Path, names: tuple[str, ...] = ("a", "b", "c"),
+                  files: Mapping[str, str] | None = None) -> list[Path]:
+    """A committed git repository with one example project per name under `apps/`.
+
+    Each project gets its own `name` in edgespark.toml; `files` are extra repo-relative files
+    (a root package.json, say). Returns the project roots.
+    """
+    roots = []
+    for name in names:
+        project = write_project_into(root / "apps" / name)
+        toml = project / "edgespark.toml"
+        toml.write_text(toml.read_text().replace('name = "notes-app"', f'name = "{name}"'))
+        roots.append(project)
+    for rel, content in (files or {}).items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+    init_repo(root)
+    return roots
