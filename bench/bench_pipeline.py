@@ -54,11 +54,11 @@ def overhead(tmp: Path) -> tuple[float, float]:
     session = open_session(repo, flags={"cli": str(cli)}, out=io.StringIO(), err=io.StringIO())
     runner = Runner(settings, session.project, out=io.StringIO(), err=io.StringIO())
     step = get("storage-apply")
-    runner.run(step)  # warm: probes --version/--help once, then cached
+    runner.run(step.call())  # warm: probes --version/--help once, then cached
     wrapped = []
     for _ in range(CALLS):
         started = time.perf_counter()
-        runner.run(step)
+        runner.run(step.call())
         wrapped.append(time.perf_counter() - started)
     return median_ms(direct), median_ms(wrapped)
 

@@ -58,6 +58,10 @@ class StepUnavailableError(EdgesparkTasksError):
     exit_code = 3
 
 
+class CliLayoutError(StepUnavailableError):
+    """The installed CLI cannot serve the project's layout (0.0.9 in a full-stack repo)."""
+
+
 class CliError(EdgesparkTasksError):
     """The CLI ran and ended with a non-zero exit code."""
 
@@ -145,6 +149,8 @@ def exit_class_of(error: BaseException) -> str:
         return error.exit_class
     if isinstance(error, CliNotFoundError):
         return "cli-missing"
+    if isinstance(error, CliLayoutError):
+        return "cli-too-old"
     if isinstance(error, StepUnavailableError):
         return "unavailable"
     if isinstance(error, Interrupted):

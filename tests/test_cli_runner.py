@@ -52,11 +52,11 @@ def test_cli_found_in_project_node_modules(edgespark_project, fake_cli: FakeCli)
 
 def test_command_missing_from_the_installed_cli_is_not_run(edgespark_project, fake_cli: FakeCli) -> None:  # type: ignore[no-untyped-def]
     repo = edgespark_project()
-    fake_cli.set(version="0.0.9", missing=["db generate", "storage", "auth"])
+    fake_cli.set(version="0.2.0", missing=["db generate", "storage", "auth"])
     for step, command in (("storage-apply", "storage apply"), ("auth-apply", "auth apply")):
         result = run(repo, fake_cli, "run", step)
         assert result.returncode == 3
-        assert f"`edgespark {command}` is not available in edgespark 0.0.9" in result.stderr
+        assert f"`edgespark {command}` is not available in edgespark 0.2.0" in result.stderr
     assert fake_cli.calls() == []
     ok = run(repo, fake_cli, "run", "pull-types")
     assert ok.returncode == 0 and fake_cli.commands() == ["pull types"]

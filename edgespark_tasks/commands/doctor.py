@@ -27,7 +27,7 @@ from edgespark_tasks.project.model import Project, load_project
 from edgespark_tasks.project.settings import SETTING_KEYS, Settings, load_settings
 from edgespark_tasks.runner import cli
 from edgespark_tasks.runner.capabilities import CliInfo, probe, save
-from edgespark_tasks.runner.redact import Redactor
+from edgespark_tasks.runner.redact import Redactor, shown_command
 
 
 @dataclass
@@ -124,12 +124,21 @@ def _cli(doc: Doctor, settings: Settings, project: Project | None) -> CliInfo | 
     doc.section("EdgeSpark CLI")
     try:
         command = cli.resolve(settings, project)
-        info = probe(command, project.state_dir if project else None)
+        if project is not None:
+            runner = cli.Runner(settings, project, redactor=doc.redactor)
+            info = runner.info()  # probes under the project lock when not cached
+        else:
+            info = probe(command, None, redactor=doc.redactor)
     except errors.EdgesparkTasksError as exc:
         doc.block(exc.one_line())
         return None
     source = settings.sources.get("cli", "default") if settings.cli else "found on PATH"
-    doc.line("ok", f"edgespark {info.version}: {' '.join(command)} ({source})")
+    doc.line("ok", f"edgespark {info.version}: {shown_command(command)} ({source})")
+    if project is not None and project.layout == "full-stack" and not info.serves_full_stack:
+        try:
+            runner.ensure_layout(info)
+        except errors.CliLayoutError as exc:
+            doc.block(exc.one_line())
     return info
 
 

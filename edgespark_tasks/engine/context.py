@@ -91,8 +91,8 @@ class StepContext:
         """Run a step's CLI command with this run's environment (see cli.Runner.run)."""
         if isinstance(step, str):
             step = self.step(step)
-        return self.runner.run(step, extra, environment=self.environment,
-                               interactive=interactive, check=check)
+        return self.runner.run(step.call(extra, self.environment, interactive=interactive),
+                               check=check)
 
     def say(self, message: str) -> None:
         """One line of progress for the person, redacted."""

@@ -18,7 +18,6 @@ from edgespark_tasks.engine.session import Session
 from edgespark_tasks.engine.steps import Step
 from edgespark_tasks.project import files
 from edgespark_tasks.runner import capabilities
-from edgespark_tasks.runner.capabilities import save
 from edgespark_tasks.runner.lock import project_lock
 
 
@@ -84,8 +83,17 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
     lock = (nullcontext() if options.dry_run else
             project_lock(session.project.state_dir, session.settings.lock_timeout, session.err))
     with lock:
-        decisions, version = _with_capabilities(session, make_plan(session, options),
-                                                options.dry_run)
+        decisions = make_plan(session, options)
+        # The offline preflight first: it may refuse, and then the CLI is never even probed.
+        if not options.dry_run and options.preflight and any(d.run for d in decisions):
+            try:
+                run_preflight(ctx)
+            except errors.StepFailedError as exc:
+                rep = report.Report.start(session.project, session.environment, decisions)
+                rep.finish(exc)
+                _conclude(ctx, rep)
+                raise
+        decisions, version = _with_capabilities(session, decisions)
         rep = report.Report.start(session.project, session.environment, decisions)
         blocked = _blocked_error(decisions, version)
         if options.dry_run and options.plan_format == "mermaid":
@@ -101,13 +109,6 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
         if blocked is not None:  # refuse before anything runs: nothing half-done
             _report_blocked(ctx, rep, decisions, blocked)
             raise blocked
-        if options.preflight and any(d.run for d in decisions):
-            try:
-                run_preflight(ctx)
-            except errors.StepFailedError as exc:
-                rep.finish(exc)
-                _conclude(ctx, rep)
-                raise
         planner = Planner(session.project, session.settings, session.environment,
                           session.records, options)
         error: BaseException | None = None
@@ -134,30 +135,37 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
         return rep
 
 
-def _with_capabilities(session: Session, decisions: list[Decision],
-                       dry_run: bool) -> tuple[list[Decision], str]:
+def _with_capabilities(session: Session,
+                       decisions: list[Decision]) -> tuple[list[Decision], str]:
     """The decisions with the steps the installed CLI lacks marked, and the CLI version.
 
-    See plan.with_capabilities. When the CLI cannot be found or probed the decisions stay as
-    they are: the first step that needs the CLI then fails with the not-found message.
-    A dry run or a run with nothing to do starts no process: only cached facts are used.
+    See plan.with_capabilities. Only steps that will run are checked against the CLI: its
+    facts come from the cache, else it is probed (under the project lock), so a plan gives
+    the same answer with a cold or a warm cache. Skipped steps get a note from what is
+    already known, starting no process; a run with nothing to do starts none at all.
+    When the CLI cannot be found or probed the decisions stay as they are: the first step
+    that needs the CLI then fails with the not-found message.
     """
-    if not any(d.step.argv for d in decisions):
-        return decisions, ""
+    runner = session.runner
+    runnable = [d.step.call() for d in decisions if d.run and d.step.argv]
     try:
-        if dry_run or not any(d.run and d.step.argv for d in decisions):
-            known = capabilities.cached(session.runner.command, session.project.state_dir)
+        if runnable:
+            info = runner.learn(runnable)
+            runner.ensure_layout(info)
+        else:
+            known = capabilities.cached(runner.command, session.project.state_dir)
             if known is None:
                 return decisions, ""
-            return (with_capabilities(decisions, lambda step: known.supports(step.argv),
-                                      known.version), known.version)
-        info = session.runner.info()
-        marked = with_capabilities(decisions, lambda step: info.supports(step.argv),
-                                   info.version)
+            info = known
+    except errors.CliLayoutError:
+        raise
     except (errors.CliNotFoundError, errors.CliError):
         return decisions, ""
-    save(info, session.project.state_dir)
-    return marked, info.version
+
+    def supports(step: Step) -> bool:
+        return info.known(step.call().args) is not False  # unknown: not a runnable step
+
+    return with_capabilities(decisions, supports, info.version), info.version
 
 
 def _blocked_error(decisions: Sequence[Decision],

@@ -13,7 +13,7 @@ from edgespark_tasks import errors
 from edgespark_tasks.engine.context import StepContext, StepResult
 from edgespark_tasks.engine.plan import Decision
 from edgespark_tasks.project.model import Project
-from edgespark_tasks.runner.redact import Redactor
+from edgespark_tasks.runner.redact import Redactor, mask_argv
 
 
 @dataclass
@@ -96,13 +96,13 @@ class Report:
 def print_plan(ctx: StepContext, decisions: Sequence[Decision]) -> None:
     """The `--dry-run` output: every decision, its reason and the exact command."""
     try:
-        prefix = list(ctx.runner.command)
+        prefix = mask_argv(ctx.runner.command)
     except errors.CliNotFoundError:
         prefix = ["edgespark"]
     env = ctx.environment or "default environment"
     ctx.say(f"Plan for {ctx.project.name} ({env}); nothing will run (--dry-run):")
     for index, d in enumerate(decisions, 1):
-        argv = ctx.runner.argv_for(d.step, d.args, ctx.environment) if d.step.argv else []
+        argv = list(d.step.call(d.args, ctx.environment).args) if d.step.argv else []
         command = " ".join([*prefix, *argv]) if argv else "(no CLI call)"
         ctx.say(f"[{index}/{len(decisions)}] {d.step.title:<16} {d.verb:<4}  {d.reason}")
         if d.run:

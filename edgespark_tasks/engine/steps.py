@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from edgespark_tasks.errors import UnknownStepError
+from edgespark_tasks.runner.call import CliCall
 
 if TYPE_CHECKING:
     from edgespark_tasks.engine.context import StepContext, StepResult
@@ -61,6 +62,19 @@ class Step:
     def command(self) -> str:
         """The CLI command as a person would type it, for messages and help."""
         return "edgespark " + " ".join(self.argv) if self.argv else "(no CLI command)"
+
+    def call(self, extra: Sequence[str] = (), environment: str | None = None, *,
+             interactive: bool = False) -> CliCall:
+        """The CLI call for this step: its argv, `extra`, and `--environment` if it takes one.
+
+        The runner gets only this (an argv and a few facts), never the Step itself.
+        """
+        args = [*self.argv, *extra]
+        if environment and self.takes_environment:
+            args += ["--environment", environment]
+        return CliCall(tuple(args), label=self.command, name=self.id,
+                       stale_exit=self.stale_exit, interactive=interactive,
+                       network=self.network)
 
 
 def _builtin(**kwargs: Any) -> Step:

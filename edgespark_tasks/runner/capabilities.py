@@ -1,27 +1,40 @@
-"""What the installed CLI can do: its version and command surface, from `--version`/`--help`.
+"""What the installed CLI can do: its version and command surface.
 
-Probing the real CLI costs about half a second per call, so the result is cached per process
-and on disk (keyed by the executable's path, size and modification time).
+Probing the real CLI costs about half a second per process, so:
+- the version comes from the npm package the executable belongs to (`package.json`), and
+  only otherwise from `--version`;
+- one top-level `--help` lists the command groups; a group's `--help` is read only when a
+  step that will run needs it; the help screens needed together are read concurrently
+  (they only print help; they run no command and touch no project file);
+- the result is cached per process and on disk (`.edgespark-tasks/cli-info.json`), keyed by
+  a SHA-256 of the executable's real path, size, modification time and package version, and
+  the rest of the command line. Only the hash is stored: a command line may carry a secret.
+Callers take the project lock around probing (Runner.info), so probes never overlap.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 from edgespark_tasks import errors
+from edgespark_tasks.runner.redact import Redactor, shown_command
 
 _CACHE_FILE = "cli-info.json"
 _PROBE_TIMEOUT = 60.0
 _VERSION = re.compile(r"\d+\.\d+\.\d+[\w.+-]*")
 _memory: dict[str, CliInfo] = {}
+# Every build up to this one reads edgespark.toml from its working directory only and
+# assumes the server-only layout (`src/` beside it); the full-stack layout came later.
+LAST_SERVER_ONLY_VERSION = (0, 0, 9)
 
 
 @dataclass
@@ -33,32 +46,53 @@ class CliInfo:
     commands: dict[str, list[str] | None] = field(default_factory=dict)
     _environ: Mapping[str, str] = field(default_factory=dict, repr=False)
     _dirty: bool = field(default=False, repr=False)
-    cached_only: bool = field(default=False, repr=False)  # never start the CLI to learn more
 
-    def supports(self, argv: Sequence[str]) -> bool:
-        """Whether `argv`'s command path (the words before the first option) exists."""
-        words = [w for w in _command_words(argv)]
+    def known(self, argv: Sequence[str]) -> bool | None:
+        """Whether `argv`'s command exists, from what is known already; None if unknown."""
+        words = command_words(argv)
         if not words:
             return True
-        top = self.commands.get("", [])
+        top = self.commands.get("")
         if top is None or words[0] not in top:
             return False
         if len(words) == 1:
             return True
         if words[0] not in self.commands:
-            if self.cached_only:
-                return True  # unknown without running the CLI: assume it is there
-            self.commands[words[0]] = _list_commands(self.command, (words[0],), self._environ)
-            self._dirty = True
+            return None
         sub = self.commands[words[0]]
         return sub is not None and words[1] in sub
+
+    def supports(self, argv: Sequence[str]) -> bool:
+        """Whether `argv`'s command path (the words before the first option) exists."""
+        self.learn([argv])
+        return bool(self.known(argv))
+
+    def learn(self, argvs: Iterable[Sequence[str]]) -> None:
+        """Read, concurrently, the group help screens these commands need and we lack."""
+        groups = list(dict.fromkeys(
+            words[0] for words in map(command_words, argvs)
+            if len(words) > 1 and words[0] in (self.commands.get("") or [])
+            and words[0] not in self.commands))
+        if not groups:
+            return
+        texts = _run_many(self.command, [[g, "--help"] for g in groups], self._environ)
+        for group, text in zip(groups, texts, strict=True):
+            self.commands[group] = _parse_commands(text)
+        self._dirty = True
+
+    @property
+    def serves_full_stack(self) -> bool:
+        """Whether this CLI can run in a full-stack layout (see LAST_SERVER_ONLY_VERSION)."""
+        numbers = tuple(int(n) for n in re.findall(r"\d+", self.version)[:3])
+        return numbers > LAST_SERVER_ONLY_VERSION
 
     def top_level(self) -> list[str]:
         """The top-level commands, as listed by `--help`."""
         return list(self.commands.get("") or [])
 
 
-def _command_words(argv: Sequence[str]) -> list[str]:
+def command_words(argv: Sequence[str]) -> list[str]:
+    """The command path of an argv: the words before the first option, at most two."""
     words = []
     for item in argv:
         if item.startswith("-"):
@@ -67,24 +101,40 @@ def _command_words(argv: Sequence[str]) -> list[str]:
     return words[:2]
 
 
-def _run(command: Sequence[str], args: Sequence[str], environ: Mapping[str, str]) -> str:
+def _run_many(command: Sequence[str], arg_lists: Sequence[Sequence[str]],
+              environ: Mapping[str, str]) -> list[str]:
+    """Run `command ARGS` for each ARGS at once; each one's output ("" when it failed)."""
     env = {**environ, "NO_COLOR": "1"}
+    procs = []
     try:
-        result = subprocess.run([*command, *args], capture_output=True, text=True, env=env,
-                                stdin=subprocess.DEVNULL, timeout=_PROBE_TIMEOUT)
+        for args in arg_lists:
+            procs.append(subprocess.Popen([*command, *args], stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                          env=env))
+        texts = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=_PROBE_TIMEOUT)
+            text = (out + err).decode("utf-8", errors="replace")
+            texts.append(text if proc.returncode == 0 else "")
+        return texts
     except FileNotFoundError:
         raise errors.CliNotFoundError(f"cannot start {command[0]!r}",
                                       "install it with `npm install -g @edgespark/cli`") from None
+    except PermissionError:
+        raise errors.CliNotFoundError(f"{command[0]!r} is not executable",
+                                      "install it with `npm install -g @edgespark/cli`") from None
     except subprocess.TimeoutExpired:
-        raise errors.CliError(f"`{' '.join(args)}` of the CLI did not answer in time",
+        raise errors.CliError(f"`{shown_command(command)}` did not answer --help in time",
                               "check that the CLI starts by hand") from None
-    return result.stdout + result.stderr if result.returncode == 0 else ""
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
-def _list_commands(command: Sequence[str], group: Sequence[str],
-                   environ: Mapping[str, str]) -> list[str] | None:
+def _parse_commands(text: str) -> list[str] | None:
     """Subcommand names from commander's `Commands:` section; None when it has none."""
-    text = _run(command, [*group, "--help"], environ)
     names: list[str] = []
     in_commands = False
     for line in text.splitlines():
@@ -100,63 +150,92 @@ def _list_commands(command: Sequence[str], group: Sequence[str],
     return [n for n in names if n != "help"] or None
 
 
-def _cache_key(command: Sequence[str]) -> str:
+def _package(exe: str) -> tuple[str, float] | None:
+    """(version, package.json mtime) of the @edgespark/cli package `exe` belongs to."""
+    folder = Path(exe).parent
+    for candidate in (folder, *list(folder.parents)[:3]):
+        manifest = candidate / "package.json"
+        try:
+            data = json.loads(manifest.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("name") == "@edgespark/cli":
+            version = data.get("version")
+            return (str(version), manifest.stat().st_mtime) if version else None
+        return None
+    return None
+
+
+def _identity(command: Sequence[str]) -> tuple[str, tuple[str, float] | None]:
+    """The cache key of a command line, and its npm package facts when it has them."""
     exe = shutil.which(command[0]) or command[0]
+    real = os.path.realpath(exe)
     try:
-        stat = os.stat(exe)
-        return json.dumps([os.path.realpath(exe), stat.st_size, stat.st_mtime_ns, *command[1:]])
+        stat = os.stat(real)
+        package = _package(real)
+        parts: list[object] = [real, stat.st_size, stat.st_mtime_ns, package, *command[1:]]
     except OSError:
-        return json.dumps(list(command))
+        package, parts = None, list(command)
+    digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    return "sha256:" + digest, package
 
 
 def cached(command: tuple[str, ...], cache_dir: Path) -> CliInfo | None:
     """What is already known about `command` (memory or disk cache), starting no process."""
-    key = _cache_key(command)
+    key, _ = _identity(command)
     if key in _memory:
         return _memory[key]
     known = _read_cache(cache_dir / _CACHE_FILE).get(key)
     if not known:
         return None
-    return CliInfo(command, str(known["version"]),
-                   cast("dict[str, list[str] | None]", dict(known["commands"])),  # type: ignore[call-overload]
-                   cached_only=True)
+    commands = cast("dict[str, list[str] | None]", dict(known["commands"]))  # type: ignore[call-overload]
+    info = _memory[key] = CliInfo(command, str(known["version"]), commands)
+    return info
 
 
 def probe(command: tuple[str, ...], cache_dir: Path | None = None,
-          environ: Mapping[str, str] | None = None) -> CliInfo:
+          environ: Mapping[str, str] | None = None, *,
+          redactor: Redactor | None = None) -> CliInfo:
     """The CliInfo of `command`, from memory, the disk cache, or by running it."""
     environ = dict(os.environ if environ is None else environ)
-    key = _cache_key(command)
+    key, package = _identity(command)
     if key in _memory:
         return _memory[key]
     cache_path = cache_dir / _CACHE_FILE if cache_dir else None
-    cached = _read_cache(cache_path).get(key)
-    if cached:
-        info = CliInfo(command, str(cached["version"]),
-                       cast("dict[str, list[str] | None]", cached["commands"]), environ)
+    known = _read_cache(cache_path).get(key)
+    if known:
+        info = CliInfo(command, str(known["version"]),
+                       cast("dict[str, list[str] | None]", known["commands"]), environ)
     else:
-        raw = _run(command, ["--version"], environ)
-        match = _VERSION.search(raw)
-        if not match:
-            raise errors.CliNotFoundError(
-                f"{' '.join(command)} --version did not print a version",
-                "check EDGESPARK_CLI points at the edgespark CLI")
-        info = CliInfo(command, match.group(0), {"": _list_commands(command, (), environ)},
-                       environ, _dirty=True)
+        if package is not None:
+            (help_text,) = _run_many(command, [["--help"]], environ)
+            version = package[0]
+        else:
+            raw, help_text = _run_many(command, [["--version"], ["--help"]], environ)
+            match = _VERSION.search(raw)
+            if not match:
+                shown = (redactor or Redactor()).__call__(shown_command(command))
+                raise errors.CliNotFoundError(
+                    f"{shown} --version did not print a version",
+                    "check that EDGESPARK_CLI (or the `cli` setting) is the edgespark CLI")
+            version = match.group(0)
+        info = CliInfo(command, version, {"": _parse_commands(help_text)}, environ,
+                       _dirty=True)
     _memory[key] = info
+    info._environ = environ
     return info
 
 
 def save(info: CliInfo, cache_dir: Path) -> None:
-    """Persist newly probed facts (called after a run; a failure to write is harmless)."""
+    """Persist newly probed facts (a failure to write is harmless)."""
     if not info._dirty:
         return
     path = cache_dir / _CACHE_FILE
     data = _read_cache(path)
-    data[_cache_key(info.command)] = {"version": info.version, "commands": info.commands}
+    data[_identity(info.command)[0]] = {"version": info.version, "commands": info.commands}
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data, indent=1))
         os.replace(tmp, path)
         info._dirty = False
@@ -169,6 +248,10 @@ def _read_cache(path: Path | None) -> dict[str, dict[str, object]]:
         return {}
     try:
         data = json.loads(path.read_text())
-        return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    # Entries keyed by a plain command line (older versions) may hold a key: drop them.
+    return {k: v for k, v in data.items() if k.startswith("sha256:") and isinstance(v, dict)
+            and isinstance(v.get("version"), str) and isinstance(v.get("commands"), dict)}

@@ -1,7 +1,8 @@
 """The CLI runner: the only place that starts the `edgespark` process.
 
-Resolution, version and capability detection, live streaming with a kept copy, exit-code
-classes, timeouts, Ctrl-C/SIGTERM forwarding, the one-at-a-time project lock, redaction.
+It takes a CliCall (an argv and a few facts) and knows nothing of the step catalogue:
+resolution, capability checks, live streaming with a bounded kept tail, exit-code classes,
+timeouts, Ctrl-C/SIGTERM forwarding, the one-at-a-time project lock, redaction.
 """
 
 from __future__ import annotations
@@ -11,23 +12,28 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from edgespark_tasks import errors
-from edgespark_tasks.engine.steps import Step
 from edgespark_tasks.project.model import Project
 from edgespark_tasks.project.settings import Settings
-from edgespark_tasks.runner.capabilities import CliInfo, probe, save
+from edgespark_tasks.runner import process
+from edgespark_tasks.runner.call import CliCall
 from edgespark_tasks.runner.exit_classes import classify
-from edgespark_tasks.runner.lock import project_lock
-from edgespark_tasks.runner.redact import Redactor
+from edgespark_tasks.runner.lock import held_fd, project_lock
+from edgespark_tasks.runner.redact import Redactor, secret_flag_values
 from edgespark_tasks.runner.signals import sigterm_as_interrupt
 
+if TYPE_CHECKING:
+    from edgespark_tasks.runner.capabilities import CliInfo
+
 INSTALL_HINT = "install it with `npm install -g @edgespark/cli`, or set EDGESPARK_CLI"
-_GRACE_SECONDS = 5.0
+_warned_key_in_cli: set[tuple[str, ...]] = set()
+
 
 @dataclass(frozen=True)
 class CliRun:
@@ -35,7 +41,7 @@ class CliRun:
 
     argv: tuple[str, ...]  # already redacted
     returncode: int
-    output: str  # stdout + stderr as streamed, redacted
+    output: str  # the end of stdout + stderr as streamed (all of it when short), redacted
     duration: float
 
 
@@ -60,6 +66,16 @@ def resolve(settings: Settings, project: Project | None,
     raise errors.CliNotFoundError("the edgespark CLI was not found", INSTALL_HINT)
 
 
+def warn_key_in_command(command: tuple[str, ...], err: TextIO) -> None:
+    """Once per command line: an API key in the CLI setting is masked, but misplaced."""
+    if secret_flag_values(command) and command not in _warned_key_in_cli:
+        _warned_key_in_cli.add(command)
+        err.write("warning: the CLI setting carries an API key (--api-key ***); it is masked "
+                  "in all output, but it belongs in EDGESPARK_API_KEY, not in EDGESPARK_CLI "
+                  "or the `cli` setting\n")
+        err.flush()
+
+
 class Runner:
     """Runs CLI commands for one project, one at a time, streaming and classifying."""
 
@@ -78,130 +94,142 @@ class Runner:
     def command(self) -> tuple[str, ...]:
         """The resolved CLI command line (resolved once)."""
         if self._command is None:
-            self._command = resolve(self.settings, self.project, self.environ)
-            self.redactor.add_argv(self._command)
+            command = resolve(self.settings, self.project, self.environ)
+            self.redactor.add_argv(command)
+            warn_key_in_command(command, self.err)
+            self._command = command
         return self._command
 
-    def info(self) -> CliInfo:
-        """Version and command surface of the CLI (probed once, cached on disk)."""
-        return probe(self.command, self.project.state_dir, self.environ)
+    def lock(self) -> AbstractContextManager[None]:
+        """The project's one-at-a-time lock (re-entrant within a thread)."""
+        return project_lock(self.project.state_dir, self.settings.lock_timeout, self.err)
 
-    def ensure_available(self, step: Step) -> None:
-        """Raise StepUnavailableError when the installed CLI lacks `step`'s command."""
+    def info(self) -> CliInfo:
+        """Version and command surface of the CLI: cached, else probed under the lock."""
+        from edgespark_tasks.runner import capabilities
+
+        command = self.command
+        known = capabilities.cached(command, self.project.state_dir)
+        if known is None:
+            with self.lock():  # a second tool waits, then finds the cache filled
+                known = capabilities.probe(command, self.project.state_dir, self.environ,
+                                           redactor=self.redactor)
+        known._environ = self.environ
+        return known
+
+    def learn(self, calls: list[CliCall]) -> CliInfo:
+        """The CLI's info with everything these calls need probed (concurrently) and saved."""
+        from edgespark_tasks.runner.capabilities import save
+
         info = self.info()
-        supported = info.supports(step.argv)
-        save(info, self.project.state_dir)
-        if step.argv and not supported:
+        if any(info.known(call.args) is None for call in calls):
+            with self.lock():
+                info.learn(call.args for call in calls)
+                save(info, self.project.state_dir)
+        else:
+            save(info, self.project.state_dir)
+        return info
+
+    def ensure_layout(self, info: CliInfo) -> None:
+        """Raise CliLayoutError when the CLI cannot run in this project's layout."""
+        if self.project.layout == "full-stack" and not info.serves_full_stack:
+            raise errors.CliLayoutError(
+                f"edgespark {info.version} cannot serve {self.project.name}'s full-stack "
+                "layout: it reads edgespark.toml from its working folder and expects src/ "
+                "beside it (`pull types` would write src/__generated__ at the repository "
+                f"root, `deploy` would not find src/index.ts, the types check would look at "
+                f"the wrong folder); nothing was run",
+                "upgrade the CLI (`npm install -g @edgespark/cli@latest`)")
+
+    def ensure_available(self, call: CliCall) -> None:
+        """Raise StepUnavailableError when the installed CLI lacks `call`'s command, and
+        CliLayoutError when it cannot serve the project's layout."""
+        info = self.learn([call])
+        self.ensure_layout(info)
+        if call.args and not info.known(call.args):
             raise errors.StepUnavailableError(
-                f"{step.id}: `{step.command}` is not available in edgespark {info.version}",
+                f"{call.name}: `{call.label}` is not available in edgespark {info.version}",
                 "upgrade the CLI (`npm install -g @edgespark/cli@latest`) or skip this step",
             )
 
-    def argv_for(self, step: Step, extra: Sequence[str] = (),
-                 environment: str | None = None) -> list[str]:
-        """The full argv for a step (without the CLI command prefix)."""
-        argv = [*step.argv, *extra]
-        if environment and step.takes_environment:
-            argv += ["--environment", environment]
-        return argv
-
-    def run(self, step: Step, extra: Sequence[str] = (), *, environment: str | None = None,
-            interactive: bool = False, check: bool = True,
+    def run(self, call: CliCall, *, check: bool = True,
             stop_after: float | None = None) -> CliRun:
-        """Run `step`'s command; raises the classified CliError on failure when `check`.
+        """Run `call`; raises the classified CliError on failure when `check`.
 
         `stop_after`: a long-running command (log tail) is stopped after that many seconds,
         which counts as success.
         """
-        self.ensure_available(step)
-        argv = [*self.command, *self.argv_for(step, extra, environment)]
-        shown = tuple(self.redactor.argv(argv))
-        timeout = self.settings.step_timeout(step.id)
-        with project_lock(self.project.state_dir, self.settings.lock_timeout, self.err):
+        timeout = self.settings.step_timeout(call.name)
+        with self.lock():
+            self.ensure_available(call)
+            argv = [*self.command, *call.args]
             started = time.monotonic()
-            if interactive:
-                returncode, output = self._attached(argv, timeout)
+            if call.interactive:
+                returncode, output = self._attached(argv, call, timeout)
             else:
-                returncode, output = self._streamed(argv, timeout, step, stop_after)
-        run = CliRun(shown, returncode, output, time.monotonic() - started)
+                returncode, output = self._streamed(argv, call, timeout, stop_after)
+        run = CliRun(tuple(self.redactor.argv(argv)), returncode, output,
+                     time.monotonic() - started)
         if check and returncode != 0:
-            raise classify(step, returncode)
+            raise classify(call.label, returncode, stale_exit=call.stale_exit)
         return run
 
-    def _popen(self, argv: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+    def _spawn(self, argv: list[str], *, isolate: bool,
+               **kwargs: object) -> subprocess.Popen[bytes]:
         try:
-            return subprocess.Popen(argv, cwd=self.project.root, env=self.environ, **kwargs)  # type: ignore[call-overload,no-any-return]
+            return process.spawn(argv, isolate=isolate, lock_fd=held_fd(self.project.state_dir),
+                                 cwd=self.project.root, env=self.environ, **kwargs)
         except FileNotFoundError:
             raise errors.CliNotFoundError(f"cannot start {argv[0]!r}", INSTALL_HINT) from None
         except PermissionError:
             raise errors.CliNotFoundError(f"{argv[0]!r} is not executable", INSTALL_HINT) from None
 
-    def _streamed(self, argv: list[str], timeout: float, step: Step,
-                  stop_after: float | None = None) -> tuple[int, str]:
-        from edgespark_tasks.runner.stream import (
-            Tee,  # local: only the runner's streaming path needs threads
-        )
+    def _streamed(self, argv: list[str], call: CliCall, timeout: float,
+                  stop_after: float | None) -> tuple[int, str]:
+        from edgespark_tasks.runner.stream import Tee
 
-        isolate: dict[str, object] = (
-            {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)} if os.name == "nt"
-            else {"start_new_session": True}  # Ctrl-C reaches us; we forward it, then reap
-        )
-        proc = self._popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, **isolate)
+        proc = self._spawn(argv, isolate=True, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         tee = Tee(proc, self.out, self.err, self.redactor)
+        tailing = stop_after is not None and stop_after < timeout
+        deadline = process.Deadline(proc, stop_after if tailing else timeout,  # type: ignore[arg-type]
+                                    interrupt=tailing)
         with sigterm_as_interrupt():
             try:
-                returncode = proc.wait(timeout=min(timeout, stop_after or timeout))
-            except subprocess.TimeoutExpired:
-                if stop_after is not None and stop_after < timeout:
-                    stop(proc, interrupt=True)
-                    tee.join()
-                    return 0, tee.text()
-                stop(proc)
-                tee.join()
-                raise errors.StepTimeoutError(
-                    f"{step.command} ran past its {timeout:g}s timeout and was stopped",
-                    f"raise timeouts.{step.id} in [tool.edgespark-tasks] if it needs longer",
-                    returncode=124,
-                ) from None
+                returncode = process.wait_and_sweep(proc, isolated=True)
             except KeyboardInterrupt:
-                stop(proc, interrupt=True)
+                deadline.cancel()
+                process.stop(proc, interrupt=True)
                 tee.join()
-                raise errors.Interrupted(
-                    f"interrupted: {step.command} was stopped", "nothing was recorded for it"
-                ) from None
+                raise errors.Interrupted(f"interrupted: {call.label} was stopped",
+                                         "nothing was recorded for it") from None
+            finally:
+                deadline.cancel()
         tee.join()
+        if deadline.fired and tailing:
+            return 0, tee.text()
+        if deadline.fired:
+            raise _timed_out(call, timeout)
         return returncode, tee.text()
 
-    def _attached(self, argv: list[str], timeout: float) -> tuple[int, str]:
+    def _attached(self, argv: list[str], call: CliCall, timeout: float) -> tuple[int, str]:
         # The person's terminal, untouched: the browser URL must reach them, nothing is kept.
-        proc = self._popen(argv)
+        proc = self._spawn(argv, isolate=False)
+        deadline = process.Deadline(proc, timeout, interrupt=True)
         try:
-            return proc.wait(timeout=timeout), ""
-        except (KeyboardInterrupt, subprocess.TimeoutExpired):
-            stop(proc, interrupt=True)
-            raise errors.Interrupted("interrupted: the CLI was stopped") from None
+            returncode = proc.wait()
+        except KeyboardInterrupt:
+            process.stop(proc, interrupt=True)
+            raise errors.Interrupted(f"interrupted: {call.label} was stopped") from None
+        finally:
+            deadline.cancel()
+        if deadline.fired:
+            raise _timed_out(call, timeout)
+        return returncode, ""
 
 
-def stop(proc: subprocess.Popen[bytes], *, interrupt: bool = False) -> None:
-    """Stop a child (SIGINT first when interrupting, then SIGTERM, then SIGKILL) and reap it."""
-    import signal
-
-    if proc.poll() is not None:
-        return
-    sequence = [signal.SIGINT, signal.SIGTERM] if interrupt else [signal.SIGTERM]
-    for sig in sequence:
-        try:
-            if os.name == "nt":
-                proc.send_signal(signal.CTRL_BREAK_EVENT if sig == signal.SIGINT else sig)  # type: ignore[attr-defined]
-            else:
-                os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
-        try:
-            proc.wait(timeout=_GRACE_SECONDS)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-    proc.kill()
-    proc.wait()
+def _timed_out(call: CliCall, timeout: float) -> errors.StepTimeoutError:
+    return errors.StepTimeoutError(
+        f"{call.label} ran past its {timeout:g}s timeout and was stopped",
+        f"raise timeouts.{call.name} in [tool.edgespark-tasks] if it needs longer",
+        returncode=124)

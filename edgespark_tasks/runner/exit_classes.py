@@ -5,7 +5,6 @@ exists; 6 network/API, including HTTP 401/403; 7 config)."""
 from __future__ import annotations
 
 from edgespark_tasks import errors
-from edgespark_tasks.engine.steps import Step
 
 _EXIT_CLASSES: dict[int, tuple[type[errors.CliError], str]] = {
     1: (errors.CliError, "see the CLI output above"),
@@ -20,15 +19,17 @@ _EXIT_CLASSES: dict[int, tuple[type[errors.CliError], str]] = {
 }
 
 
-def classify(step: Step, returncode: int) -> errors.CliError:
-    """The typed error for a non-zero exit of `step`'s command."""
-    if returncode == 1 and step.stale_exit:
+def classify(label: str, returncode: int, *, stale_exit: bool = False) -> errors.CliError:
+    """The typed error for a non-zero exit of the command `label` names.
+
+    `stale_exit`: for this command exit 1 means "stale" (`pull types --check`), not "error".
+    """
+    if returncode == 1 and stale_exit:
         return errors.StaleError(
-            f"{step.command}: generated files are stale",
+            f"{label}: generated files are stale",
             "run `edgespark pull types` (inv pull.types) and commit the result",
             returncode=1,
         )
     cls, hint = _EXIT_CLASSES.get(returncode, (errors.CliError, "see the CLI output above"))
-    error = cls(f"{step.command} failed (exit {returncode}, {cls.exit_class})", hint,
-                returncode=returncode)
-    return error
+    return cls(f"{label} failed (exit {returncode}, {cls.exit_class})", hint,
+               returncode=returncode)

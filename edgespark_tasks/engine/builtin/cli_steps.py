@@ -68,5 +68,5 @@ def edgespark_deploy(ctx: StepContext) -> StepResult:
 @hookimpl
 def edgespark_log_tail(ctx: StepContext) -> StepResult:
     seconds = ctx.options.tail_seconds
-    run = ctx.runner.run(ctx.step("log-tail"), environment=ctx.environment, stop_after=seconds)
+    run = ctx.runner.run(ctx.step("log-tail").call((), ctx.environment), stop_after=seconds)
     return StepResult(output=run.output, returncode=run.returncode)
