@@ -135,6 +135,7 @@ def test_runtime_keys(app: Path) -> None:
 export const a = () => secret.get("NOT_DECLARED" as any);
 export const b = () => vars.get("OPENAI_API_KEY");
 export const c = (k: string) => vars.get(k as never);
+export const d = (q: Record<string, string>) => vars.get(q.name as never);
 '''
     (app / S / "src/extra.ts").write_text(code)
     (app / S / "src/__generated__/extra.ts").write_text('secret.get("GENERATED_ONLY")')

@@ -14,12 +14,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgespark_tasks.checks.findings import Finding, sort_key
 from edgespark_tasks.errors import EdgesparkTasksError
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.model import Project
 from edgespark_tasks.project.settings import Settings
+
+if TYPE_CHECKING:
+    from edgespark_tasks.checks.sources import SourceIndex
 
 
 class UnknownCheckError(EdgesparkTasksError):
@@ -52,6 +56,13 @@ class CheckContext:
         if self.all_files:
             return gitfiles.worktree_changes(root, root)
         return gitfiles.staged_changes(root, root)
+
+    @cached_property
+    def sources(self) -> SourceIndex:
+        """The project's server modules and their facts, shared by every check of this run."""
+        from edgespark_tasks.checks.sources import SourceIndex
+
+        return SourceIndex(self.project)
 
     @property
     def judges_index(self) -> bool:

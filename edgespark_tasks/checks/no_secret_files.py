@@ -7,22 +7,17 @@ What counts is what git tracks or stages (a directory walk would miss a force-ad
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from edgespark_tasks.checks import Check, CheckContext, under
 from edgespark_tasks.checks.envfiles import SPECS, credential_lines, env_kind
 from edgespark_tasks.checks.findings import Finding
-from edgespark_tasks.checks.jstokens import tokenize
-from edgespark_tasks.checks.runtime_key_reads import SOURCE_SUFFIXES, source_files, source_root
 from edgespark_tasks.checks.secret_scan import assignment_lines, token_lines
+from edgespark_tasks.checks.sources import SOURCE_SUFFIXES, source_root
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.model import Project
 
 ID = "no-secret-files"
-_CODE_SECRET_NAME = re.compile(r"(?i)(secret|password|passwd|private_?key|api_?key"
-                               r"|signing_?key)$")
-_KEY_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 MOVE = "remove it, rotate the credential, and store it with `edgespark secret set KEY`"
 
 
@@ -73,31 +68,6 @@ def _env_findings(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-def _code_findings(rel: str, text: str) -> list[Finding]:
-    """Hard-coded signing secrets: `jwtSecret = "..."`, `{ secret: "..." }`, `sign(p, "...")`."""
-    tokens = tokenize(text)
-    findings = []
-    for i, tok in enumerate(tokens[:-2]):
-        if tok.kind != "name":
-            continue
-        value = None
-        if _CODE_SECRET_NAME.search(tok.value) and tokens[i + 1].value in (":", "="):
-            value = tokens[i + 2]
-        elif tok.value in ("sign", "verify") and tokens[i + 1].value == "(":
-            commas = [j for j in range(i + 2, min(i + 40, len(tokens)))
-                      if tokens[j].kind == "punct" and tokens[j].value in (",", ")")]
-            value = tokens[commas[0] + 1] if commas and tokens[commas[0]].value == "," \
-                and commas[0] + 1 < len(tokens) else None
-        if value is None or value.kind not in ("string", "template"):
-            continue
-        literal = value.value
-        if len(literal) >= 8 and not re.search(r"\s", literal) and not _KEY_NAME.fullmatch(literal):
-            findings.append(Finding(ID, "error", rel, value.line, f"hard-coded secret passed as "
-                                    f"{tok.value}", "read it with secret.get(\"KEY\") and store "
-                                    "it with `edgespark secret set KEY`"))
-    return findings
-
-
 def _vars_files(project: Project) -> list[Path]:
     pattern = project.vars_file_pattern
     base = project.vars_file(None)
@@ -115,11 +85,14 @@ def check(ctx: CheckContext) -> list[Finding]:
             text = path.read_text(encoding="utf-8", errors="replace")
             findings += _token_findings(ctx.rel(path), text)
             findings += _assignments(ctx.rel(path), text, skip_refs=skip_refs)
-    for path in source_files(project):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        findings += _token_findings(ctx.rel(path), text)
+    for path, facts in ctx.sources.facts.items():
+        rel = ctx.rel(path)
+        findings += [Finding(ID, "error", rel, line, "credential-looking literal", MOVE)
+                     for line in facts.secret_lines]
         if path != project.runtime:
-            findings += _code_findings(ctx.rel(path), text)
+            findings += [Finding(ID, "error", rel, line, f"hard-coded secret passed as {name}",
+                                 "read it with secret.get(\"KEY\") and store it with "
+                                 "`edgespark secret set KEY`") for line, name in facts.code_secrets]
     if project.runtime.is_file() and not under(project.runtime, source_root(project)):
         findings += _token_findings(ctx.rel(project.runtime), project.runtime.read_text())
     return findings

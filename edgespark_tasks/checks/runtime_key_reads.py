@@ -1,50 +1,31 @@
 """`runtime-keys`: every key the server code reads is declared in runtime.ts as the right kind.
 
-Reads come from `runtime_keys.find_reads` (tokenizer based); OAuth refs of enabled providers
-in auth-config.yaml count as reads too. Declared-but-unused keys are warnings, keys passed as
+Reads come from `key_resolve` over every server module (direct reads, cast receivers and
+inferred wrapper helpers); OAuth refs of enabled providers in auth-config.yaml count as reads
+too. Declared-but-unused keys are warnings, keys passed as
 variables are notes ("not checkable"): only a certain mistake fails the commit.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from edgespark_tasks.checks import Check, CheckContext, under
 from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.checks.key_resolve import ModuleGraph, resolve_reads
 from edgespark_tasks.checks.runtime_keys import (
     KeyKind,
     Read,
     RuntimeKeys,
     RuntimeKeysError,
-    find_reads,
     parse_runtime,
 )
+from edgespark_tasks.checks.sources import SOURCE_SUFFIXES, source_root
 from edgespark_tasks.project.model import Project
 
 ID = "runtime-keys"
-SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
-SKIP_DIRS = {"node_modules", "dist", ".wrangler", ".edgespark", "__generated__"}
 _TYPE = {"var": "VarKey", "secret": "SecretKey"}
 _READER = {"var": "vars.get", "secret": "secret.get"}
-
-
-def source_root(project: Project) -> Path:
-    """Where server code lives: `<server>/src` (or the server folder itself)."""
-    src = project.server_dir / "src"
-    return src if src.is_dir() else project.server_dir
-
-
-def source_files(project: Project) -> list[Path]:
-    """Server source files, without `__generated__/`, declaration files and dependencies."""
-    files: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(source_root(project)):
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
-                             and here / d != project.generated_dir)
-        files.extend(here / name for name in sorted(filenames)
-                     if name.endswith(SOURCE_SUFFIXES) and not name.endswith(".d.ts"))
-    return files
 
 
 def _declare_fix(kind: str, key: str) -> str:
@@ -68,13 +49,23 @@ def _judge(read: Read, keys: RuntimeKeys, rel: str) -> Finding | None:
     return None
 
 
+def _reads(ctx: CheckContext) -> dict[Path, list[Read]]:
+    index = ctx.sources
+    graph = ModuleGraph(index.facts, source_root(ctx.project), index.aliases)
+    return resolve_reads(graph, ctx.settings.runtime_key_wrappers)
+
+
 def check(ctx: CheckContext) -> list[Finding]:
     """Compare reads in server code and auth-config refs with runtime.ts declarations."""
     project = ctx.project
     runtime_rel = ctx.rel(project.runtime)
+    reads = _reads(ctx)
     if not project.runtime.is_file():
-        return [Finding(ID, "error", runtime_rel, None, "runtime.ts is missing",
-                        "restore it: it declares the VarKey and SecretKey names server code reads")]
+        if not any(reads.values()) and not ctx.sources.oauth_refs():
+            return []  # an older scaffold without runtime.ts that reads no key: nothing to check
+        return [Finding(ID, "error", runtime_rel, None, "runtime.ts is missing but server code "
+                        "reads runtime keys", "restore it: it declares the VarKey and SecretKey "
+                        "names server code reads")]
     try:
         keys = parse_runtime(project.runtime.read_text(encoding="utf-8", errors="replace"))
     except RuntimeKeysError as exc:
@@ -86,9 +77,8 @@ def check(ctx: CheckContext) -> list[Finding]:
                 for key, line in keys.secrets.items() if key in keys.vars]
     used: set[tuple[str, str]] = set()
     unknown_kinds: set[str] = set()
-    for path in source_files(project):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for read in find_reads(text, ctx.settings.runtime_key_wrappers):
+    for path, file_reads in reads.items():
+        for read in file_reads:
             finding = _judge(read, keys, ctx.rel(path))
             if finding is not None:
                 findings.append(finding)
@@ -110,11 +100,9 @@ def check(ctx: CheckContext) -> list[Finding]:
 
 
 def _auth_refs(ctx: CheckContext, keys: RuntimeKeys, used: set[tuple[str, str]]) -> list[Finding]:
-    from edgespark_tasks.checks.auth_config import file_oauth_refs
-
     path = ctx.project.auth_config
     findings = []
-    for provider, kind, key, line in file_oauth_refs(path):
+    for provider, kind, key, line in ctx.sources.oauth_refs():
         used.add((kind, key))
         declared = keys.kind_of(key)
         if declared == kind:

@@ -1,9 +1,9 @@
 """THE parser of `runtime.ts` and the scanner of runtime-key reads in server code.
 
 `parse_runtime(text)` returns the declared var and secret names with their lines;
-`find_reads(text, wrappers)` returns every `vars.get(...)` / `secret.get(...)` (and configured
-wrapper call) in a server source file. Both work on tokens (see `jstokens`), so comments,
-quotes inside comments, template literals and `as any` casts cannot fool them.
+`find_reads(text, wrappers)` returns every `vars.get(...)` / `secret.get(...)` (and wrapper
+call) in one server source file. Both work on tokens (see `jstokens`), so comments, quotes
+inside comments, template literals and `as any` casts cannot fool them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from edgespark_tasks.checks.jsimports import DOT, at, find_bindings
-from edgespark_tasks.checks.jstokens import JsSyntaxError, Token, matching, tokenize
+from edgespark_tasks.checks.jsimports import DOT
+from edgespark_tasks.checks.jstokens import JsSyntaxError, Token, tokenize
 from edgespark_tasks.errors import EdgesparkTasksError
 
 KeyKind = Literal["var", "secret"]
@@ -130,56 +130,19 @@ def _union(tokens: list[Token], i: int, name: str) -> dict[str, int]:
 
 
 def find_reads(text: str, wrappers: Mapping[str, str] | None = None) -> list[Read]:
-    """Every runtime-key read in one server source file, in source order.
+    """Every runtime-key read in one server source file, in line order.
 
     Reads go through names bound to `vars` / `secret` (static `import`, `await import(...)`,
-    `require(...)`, aliases, namespace imports) or through `wrappers` (function name ->
-    "var" | "secret"). Other objects' `.get("UPPER")` calls are ignored.
+    `require(...)`, aliases, namespace imports, cast receivers), through wrapper functions
+    defined in the file (inferred, see `key_resolve`) and through `wrappers` (function name
+    -> "var" | "secret"). Other objects' `.get("UPPER")` calls are ignored. A project-wide
+    scan (wrappers imported from other modules) goes through `key_resolve` directly.
     """
-    tokens = tokenize(text)
-    found = find_bindings(tokens, MODULE, READERS)
-    bound = {local: READERS[name] for local, name in found.names.items()}
-    namespaces, ns_ends = found.namespaces, found.inline_ends
-    wrappers = dict(wrappers or {})
-    reads: list[Read] = []
-    for i, tok in enumerate(tokens):
-        if tok.kind not in ("name", "punct"):
-            continue
-        after_dot = i > 0 and tokens[i - 1].kind == "punct" and tokens[i - 1].value in DOT
-        if tok.kind == "name" and not after_dot and tok.value in bound:
-            if _follows(tokens, i + 1, "get", "("):
-                reads.append(_read(tokens, i + 4, bound[tok.value], f"{tok.value}.get"))
-        elif (tok.kind == "name" and not after_dot and tok.value in namespaces) or i in ns_ends:
-            reader = at(tokens, i + 2)
-            if at(tokens, i + 1) in DOT and reader in READERS and _follows(
-                tokens, i + 3, "get", "("
-            ):
-                reads.append(_read(tokens, i + 6, READERS[reader], f"{reader}.get"))
-        elif tok.kind == "name" and tok.value in wrappers and at(tokens, i + 1) == "(":
-            kind: KeyKind = "secret" if wrappers[tok.value] == "secret" else "var"
-            read = _read(tokens, i + 2, kind, tok.value)
-            # The wrapper's own definition looks like a call with a variable key: skip it.
-            if read.checkable or not (
-                at(tokens, i - 1) == "function" or _is_definition(tokens, i + 1)
-            ):
-                reads.append(read)
-    return reads
+    from pathlib import Path
 
+    from edgespark_tasks.checks.key_resolve import ModuleGraph, resolve_reads
+    from edgespark_tasks.checks.keyfacts import file_facts
 
-def _follows(tokens: list[Token], i: int, method: str, paren: str) -> bool:
-    """`.get(` (or `?.get(`) starts at `tokens[i]`."""
-    return at(tokens, i) in DOT and at(tokens, i + 1) == method and at(tokens, i + 2) == paren
-
-
-def _is_definition(tokens: list[Token], paren: int) -> bool:
-    """`name(params) {` or `name(params): T {` is a method definition, not a call."""
-    close = matching(tokens, paren)
-    typed = at(tokens, paren + 2) == ":" or at(tokens, paren + 2) + at(tokens, paren + 3) == "?:"
-    return typed or at(tokens, close + 1) in ("{", ":")
-
-
-def _read(tokens: list[Token], arg: int, kind: KeyKind, via: str) -> Read:
-    tok = tokens[arg] if arg < len(tokens) else Token("punct", ")", tokens[-1].line)
-    if tok.kind in _LITERALS and at(tokens, arg + 1) in (")", ",", "as", "satisfies", "!"):
-        return Read(kind, tok.value, tok.line, True, via)
-    return Read(kind, None, tok.line, False, via)
+    path = Path("/module.ts")
+    graph = ModuleGraph({path: file_facts(text)}, path.parent)
+    return resolve_reads(graph, wrappers)[path]

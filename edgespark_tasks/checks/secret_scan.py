@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 
 from edgespark_tasks.checks.credentials import PEM_KEY, is_placeholder, looks_like_credential
+from edgespark_tasks.checks.jstokens import Token
 
 # Each alternative starts at a word start and cannot backtrack into a quadratic search: the
 # JWT starts only where no `-`/word character precedes, so a run of `eyJ-` has one start.
@@ -19,6 +20,9 @@ TOKEN = re.compile(
     r"|\bAKIA[0-9A-Z]{16}\b|\bAIza[0-9A-Za-z_-]{35}|\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}"
     r"|\bGOCSPX-[A-Za-z0-9_-]{20,}|(?<![\w-])eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}"
 )
+_CODE_SECRET_NAME = re.compile(r"(?i)(secret|password|passwd|private_?key|api_?key"
+                               r"|signing_?key)$")
+_KEY_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _NAME = re.compile(r"""["']?([\w.-]+)["']?[ \t]*[:=]""")
 # project_id is a UUID: random-looking, but not a credential.
 _UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
@@ -69,4 +73,27 @@ def assignment_lines(text: str, judge: Callable[[str, str], bool] = looks_like_c
             continue
         if judge(pair[1], pair[0]):
             found.append((number, pair[0]))
+    return found
+
+
+def code_secret_lines(tokens: list[Token]) -> list[tuple[int, str]]:
+    """Hard-coded signing secrets in code: `jwtSecret = "..."`, `{ secret: "..." }`,
+    `sign(p, "...")`, as (line, the name it is passed as)."""
+    found = []
+    for i, tok in enumerate(tokens[:-2]):
+        if tok.kind != "name":
+            continue
+        value = None
+        if _CODE_SECRET_NAME.search(tok.value) and tokens[i + 1].value in (":", "="):
+            value = tokens[i + 2]
+        elif tok.value in ("sign", "verify") and tokens[i + 1].value == "(":
+            commas = [j for j in range(i + 2, min(i + 40, len(tokens)))
+                      if tokens[j].kind == "punct" and tokens[j].value in (",", ")")]
+            value = tokens[commas[0] + 1] if commas and tokens[commas[0]].value == "," \
+                and commas[0] + 1 < len(tokens) else None
+        if value is None or value.kind not in ("string", "template"):
+            continue
+        literal = value.value
+        if len(literal) >= 8 and not re.search(r"\s", literal) and not _KEY_NAME.fullmatch(literal):
+            found.append((value.line, tok.value))
     return found

@@ -1,0 +1,172 @@
+"""Runtime-key reads across modules: infer wrapper helpers, then turn their calls into reads.
+
+A named function that passes one of its parameters to `vars.get`/`secret.get` (bare or cast)
+is a wrapper of that kind; so is one passing a parameter on to a wrapper (helpers calling
+helpers), in the same module or imported by name, default or namespace from another server
+module. A wrapper call with a literal key is a read, named after the helper the call site
+uses; a call passing its own parameter is a wrapper layer, not a read. The
+`runtime_key_wrappers` setting adds names that cannot be inferred (first argument).
+"""
+
+from __future__ import annotations
+
+import os.path
+from collections.abc import Mapping
+from pathlib import Path
+
+from edgespark_tasks.checks.jsmodules import DEFAULT, NAMESPACE
+from edgespark_tasks.checks.keyfacts import FileFacts
+from edgespark_tasks.checks.runtime_keys import KeyKind, Read
+
+FnRef = tuple[Path, str]
+_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+# Common path aliases for the source root (`@/lib/env`, `~/lib/env`).
+_ALIASES = ("@/", "~/", "#/")
+
+
+class ModuleGraph:
+    """The server modules and how their names link, for resolving calls to functions."""
+
+    def __init__(self, facts: Mapping[Path, FileFacts], source_root: Path,
+                 aliases: Mapping[str, Path] | None = None) -> None:
+        self.facts = facts
+        self.root = source_root
+        self.aliases = dict(aliases or {})
+        self._paths = {str(path): path for path in facts}
+        self._modules: dict[tuple[Path, str], Path | None] = {}
+        self._callees: dict[tuple[Path, str, str], FnRef | None] = {}
+
+    def module(self, importer: Path, spec: str) -> Path | None:
+        """The server module a specifier names, or None (a package, or outside the app)."""
+        key = (importer.parent, spec)
+        if key not in self._modules:
+            self._modules[key] = self._find_module(importer, spec)
+        return self._modules[key]
+
+    def _find_module(self, importer: Path, spec: str) -> Path | None:
+        if spec.startswith("."):
+            base = os.path.join(importer.parent, spec)
+        elif spec.startswith(_ALIASES):
+            base = os.path.join(self.root, spec[2:])
+        else:
+            prefix = next((p for p in self.aliases if spec.startswith(p)), None)
+            if prefix is None:
+                return None
+            base = os.path.join(self.aliases[prefix], spec[len(prefix):])
+        base = os.path.normpath(base)
+        stem, ext = os.path.splitext(base)
+        stem = stem if ext in (".js", ".mjs", ".cjs", ".jsx") else base
+        for candidate in (base, *(stem + e for e in _EXTENSIONS),
+                          *(os.path.join(base, "index" + e) for e in _EXTENSIONS)):
+            if candidate in self._paths:
+                return self._paths[candidate]
+        return None
+
+    def export(self, module: Path, name: str, seen: frozenset[tuple[Path, str]] = frozenset()
+               ) -> FnRef | None:
+        """The function a module exports under `name`, following re-exports."""
+        if (module, name) in seen:
+            return None
+        seen = seen | {(module, name)}
+        facts = self.facts[module]
+        local = facts.exports.get(name)
+        if local is not None:
+            return self.local(module, local, seen)
+        for spec, imported, exported in facts.reexports:
+            target = self.module(module, spec)
+            if target is None:
+                continue
+            if exported == name:
+                return self.export(target, imported, seen)
+            if exported == NAMESPACE and name != DEFAULT:
+                found = self.export(target, name, seen)
+                if found:
+                    return found
+        return None
+
+    def local(self, module: Path, name: str, seen: frozenset[tuple[Path, str]] = frozenset()
+              ) -> FnRef | None:
+        """What a bare name in `module` calls: its own function, or an imported one."""
+        facts = self.facts[module]
+        if name in facts.functions:
+            return module, name
+        imported = facts.imports.get(name)
+        if imported is None or imported[1] == NAMESPACE:
+            return None
+        target = self.module(module, imported[0])
+        return self.export(target, imported[1], seen) if target else None
+
+    def callee(self, module: Path, name: str, member: str) -> FnRef | None:
+        """The function called by `name(...)` or `name.member(...)` in `module`."""
+        key = (module, name, member)
+        if key not in self._callees:
+            self._callees[key] = self._callee(module, name, member)
+        return self._callees[key]
+
+    def _callee(self, module: Path, name: str, member: str) -> FnRef | None:
+        if not member:
+            return self.local(module, name)
+        imported = self.facts[module].imports.get(name)
+        if imported is None or imported[1] != NAMESPACE:
+            return None
+        target = self.module(module, imported[0])
+        return self.export(target, member) if target else None
+
+
+def infer_wrappers(graph: ModuleGraph, configured: Mapping[str, str]
+                   ) -> dict[FnRef, tuple[KeyKind, int]]:
+    """Every wrapper function: (module, name) -> (kind, index of its key parameter)."""
+    wrappers: dict[FnRef, tuple[KeyKind, int]] = {}
+    for path, facts in graph.facts.items():
+        for kind, _key, _line, _via, fn, idx in facts.reads:
+            if fn is not None:
+                wrappers.setdefault((path, fn), (kind, idx))
+    changed = True
+    while changed:
+        changed = False
+        for path, facts in graph.facts.items():
+            for callee, member, _line, args in facts.calls:
+                target = _wrapper_of(graph, wrappers, configured, path, callee, member)
+                if target is None or target[1] >= len(args):
+                    continue
+                arg = args[target[1]]
+                if arg[0] == "param" and (path, arg[1]) not in wrappers:
+                    wrappers[(path, arg[1])] = (target[0], arg[2])
+                    changed = True
+    return wrappers
+
+
+def _wrapper_of(graph: ModuleGraph, wrappers: Mapping[FnRef, tuple[KeyKind, int]],
+                configured: Mapping[str, str], path: Path, callee: str, member: str
+                ) -> tuple[KeyKind, int] | None:
+    ref = graph.callee(path, callee, member)
+    if ref is not None and ref in wrappers:
+        return wrappers[ref]
+    name = member or callee
+    if name in configured:
+        return ("secret" if configured[name] == "secret" else "var"), 0
+    return None
+
+
+def resolve_reads(graph: ModuleGraph, configured: Mapping[str, str] | None = None
+                  ) -> dict[Path, list[Read]]:
+    """Each module's reads, in line order: direct reads with a literal or a non-parameter
+    key, and wrapper calls (one per call site, named after the helper called)."""
+    configured = configured or {}
+    wrappers = infer_wrappers(graph, configured)
+    result: dict[Path, list[Read]] = {}
+    for path, facts in graph.facts.items():
+        reads = [Read(kind, key, line, key is not None, via)
+                 for kind, key, line, via, fn, _idx in facts.reads if fn is None]
+        for callee, member, line, args in facts.calls:
+            target = _wrapper_of(graph, wrappers, configured, path, callee, member)
+            if target is None or target[1] >= len(args):
+                continue
+            tag, value, _ = args[target[1]]
+            via = f"{callee}.{member}" if member else callee
+            if tag == "lit":
+                reads.append(Read(target[0], value, line, True, via))
+            elif tag == "other":
+                reads.append(Read(target[0], None, line, False, via))
+        result[path] = sorted(reads, key=lambda r: r.line)
+    return result

@@ -1,0 +1,203 @@
+"""Server source files, each read and tokenized at most once per process, with a disk cache.
+
+The runtime-keys and no-secret-files checks both need every server module's facts
+(`keyfacts.FileFacts`); `SourceIndex` computes them once and shares them. Facts depend only on
+a file's bytes, so they are cached under `.edgespark-tasks/cache/` by SHA-256 of the content:
+
+- the cache key includes the tool version and the analysers' own file stamps, so an upgrade
+  (or an edited checkout) never reads stale facts;
+- writes go to a temporary file renamed over the old one: two commits running at once each
+  leave a complete cache, the last one wins, neither reads a torn file;
+- the folder ignores itself (`.gitignore` holding `*`), and a read-only or missing folder
+  only costs the speed-up. `EDGESPARK_TASKS_NO_CACHE=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from edgespark_tasks import __version__
+from edgespark_tasks.checks.keyfacts import FileFacts, file_facts
+from edgespark_tasks.project.model import Project
+
+SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+SKIP_DIRS = {"node_modules", "dist", ".wrangler", ".edgespark", "__generated__"}
+CACHE_FILE = "source-facts.json"
+# Strings are kept (group 1) so a `//` inside `"https://..."` survives comment removal.
+_JSONC = re.compile(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/')
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+_ANALYSERS = ("jstokens", "jsimports", "jsfunctions", "jsmodules", "keyfacts", "secret_scan",
+              "credentials")
+
+
+def source_root(project: Project) -> Path:
+    """Where server code lives: `<server>/src` (or the server folder itself)."""
+    src = project.server_dir / "src"
+    return src if src.is_dir() else project.server_dir
+
+
+def source_files(project: Project) -> list[Path]:
+    """Server source files, without `__generated__/`, declaration files and dependencies."""
+    files: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(source_root(project)):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS
+                             and here / d != project.generated_dir)
+        files.extend(here / name for name in sorted(filenames)
+                     if name.endswith(SOURCE_SUFFIXES) and not name.endswith(".d.ts"))
+    return files
+
+
+def _tool_key() -> str:
+    here = Path(__file__).parent
+    stamps = []
+    for name in _ANALYSERS:
+        try:
+            stat = (here / f"{name}.py").stat()
+            stamps.append(f"{stat.st_mtime_ns}:{stat.st_size}")
+        except OSError:
+            stamps.append("-")
+    return f"{__version__}/" + hashlib.sha256(",".join(stamps).encode()).hexdigest()[:16]
+
+
+class SourceIndex:
+    """The server modules of one project and their facts (see module docstring)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.cache_dir = project.state_dir / "cache"
+
+    @cached_property
+    def files(self) -> list[Path]:
+        return source_files(self.project)
+
+    @cached_property
+    def texts(self) -> dict[Path, str]:
+        """Each file's text (undecodable bytes replaced)."""
+        return {path: self._bytes[path].decode("utf-8", errors="replace") for path in self.files
+                if path in self._bytes}
+
+    @cached_property
+    def _bytes(self) -> dict[Path, bytes]:
+        found = {}
+        for path in self.files:
+            try:
+                found[path] = path.read_bytes()
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue  # a dangling link or a file removed meanwhile: nothing to read
+        return found
+
+    @cached_property
+    def _cache(self) -> dict[str, Any]:
+        key, cached = _tool_key(), self._load()
+        if cached.get("key") != key or not isinstance(cached.get("files"), dict) \
+                or not isinstance(cached.get("derived"), dict):
+            return {"key": key, "files": {}, "derived": {}}
+        return cached
+
+    @cached_property
+    def facts(self) -> dict[Path, FileFacts]:
+        """Facts of every readable server module, from the cache where the bytes match."""
+        entries: dict[str, Any] = self._cache["files"]
+        fresh: dict[str, Any] = {}
+        result: dict[Path, FileFacts] = {}
+        dirty = len(entries) != len(self._bytes)
+        for path, data in self._bytes.items():
+            rel, digest = self.project.relative(path), hashlib.sha256(data).hexdigest()
+            entry = entries.get(rel)
+            facts = None
+            if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
+                try:
+                    facts = FileFacts.from_json(entry[1])
+                    fresh[rel] = entry
+                except TypeError:
+                    facts = None
+            if facts is None:
+                facts, dirty = file_facts(self.texts[path]), True
+                fresh[rel] = [digest, facts.to_json()]
+            result[path] = facts
+        if dirty:
+            self._cache["files"] = fresh
+            self._store(self._cache)
+        return result
+
+    def oauth_refs(self) -> list[tuple[str, str, str, int]]:
+        """The auth config's OAuth refs (see `auth_config.oauth_refs`), cached by content so
+        a commit that does not touch the file never loads a YAML parser."""
+        path = self.project.auth_config
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return []
+        entry = self._cache["derived"].get("oauth_refs")
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
+            return [tuple(ref) for ref in entry[1]]
+        from edgespark_tasks.checks.auth_config import file_oauth_refs
+
+        refs = file_oauth_refs(path)
+        self._cache["derived"]["oauth_refs"] = [digest, [list(ref) for ref in refs]]
+        self._store(self._cache)
+        return refs
+
+    @cached_property
+    def aliases(self) -> dict[str, Path]:
+        """Import path aliases from the server's tsconfig.json `compilerOptions.paths`
+        (`"@lib/*": ["./src/lib/*"]` -> {"@lib/": <server>/src/lib}); {} when unreadable."""
+        config = self.project.server_dir / "tsconfig.json"
+        try:
+            text = config.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError:  # JSONC: drop comments and trailing commas, then try once more
+            text = _JSONC.sub(lambda m: m.group(1) or "", text)
+            try:
+                data = json.loads(_TRAILING_COMMA.sub(r"\1", text))
+            except ValueError:
+                return {}
+        options = data.get("compilerOptions") if isinstance(data, dict) else None
+        if not isinstance(options, dict) or not isinstance(options.get("paths"), dict):
+            return {}
+        base = config.parent / str(options.get("baseUrl") or ".")
+        found = {}
+        for pattern, targets in options["paths"].items():
+            if (isinstance(pattern, str) and pattern.endswith("/*") and isinstance(targets, list)
+                    and targets and isinstance(targets[0], str)):
+                found[pattern[:-1]] = (base / targets[0].rstrip("*")).resolve()
+        return found
+
+    def _load(self) -> dict[str, Any]:
+        if os.environ.get("EDGESPARK_TASKS_NO_CACHE"):
+            return {}
+        try:
+            data = json.loads((self.cache_dir / CACHE_FILE).read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _store(self, data: dict[str, Any]) -> None:
+        if os.environ.get("EDGESPARK_TASKS_NO_CACHE"):
+            return
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            ignore = self.cache_dir / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# edgespark-tasks cache: never commit it\n*\n")
+            fd, tmp = tempfile.mkstemp(prefix=".facts-", dir=self.cache_dir)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump(data, handle, separators=(",", ":"))
+                os.replace(tmp, self.cache_dir / CACHE_FILE)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError:
+            pass  # read-only checkout, full disk: the cache is only a speed-up
