@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
-from conftest import run_tool
+from conftest import BIN, run_tool
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -150,3 +152,24 @@ def test_hidden_drop_is_found_and_inert_text_is_not(case: tuple[str, bool]) -> N
     assert _tags_survive(sql) is not live
     found = dangers(sql)
     assert bool(found) is live, (sql, found)
+
+
+# --- point 2: a deploy that waited for the lock plans from the state of that moment ---------
+
+def test_the_second_of_two_concurrent_deploys_does_nothing_remote(tasks_repo: Path,
+                                                                  fake_cli: FakeCli) -> None:
+    fake_cli.set(sleep={"deploy": 1.5})
+    env = fake_cli.environ()
+    first = subprocess.Popen([str(BIN / "inv"), "deploy"], cwd=tasks_repo, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    second = subprocess.Popen([str(BIN / "inv"), "deploy"], cwd=tasks_repo, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out1, err1 = first.communicate(timeout=120)
+    out2, err2 = second.communicate(timeout=120)
+    assert first.returncode == 0 and second.returncode == 0, err1 + err2
+    assert "waiting for another edgespark command" in err2
+    commands = fake_cli.commands()
+    assert commands.count("deploy") == 1 and commands.count("db migrate") == 1, commands
+    assert len(commands) == 8 and fake_cli.overlaps() == 0
+    assert "deploy: skip (unchanged since the last success)" in out2

@@ -83,6 +83,9 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
     lock = (nullcontext() if options.dry_run else
             project_lock(session.project.state_dir, session.settings.lock_timeout, session.err))
     with lock:
+        # Plan from the state as it is now: a run that waited for the lock must not redo
+        # what the run before it just did.
+        session.records.reload()
         decisions = make_plan(session, options)
         # The offline preflight first: it may refuse, and then the CLI is never even probed.
         if not options.dry_run and options.preflight and any(d.run for d in decisions):

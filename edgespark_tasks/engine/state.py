@@ -51,6 +51,11 @@ class StepRecords:
         self.environment = environment or DEFAULT_ENVIRONMENT
         self._data = _load(self.path)
 
+    def reload(self) -> None:
+        """Read the file again: another process may have recorded steps since (call this once
+        the project lock is held, before planning)."""
+        self._data = _load(self.path)
+
     def get(self, step_id: str) -> dict[str, Any] | None:
         """The last successful run of a step here, or None."""
         record = self._data["environments"].get(self.environment, {}).get(step_id)
