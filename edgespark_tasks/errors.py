@@ -133,6 +133,24 @@ class StepFailedError(EdgesparkTasksError):
     exit_class = "refused"
 
 
+class UnexpectedError(EdgesparkTasksError):
+    """An error nobody foresaw, stopping a step; the run still reports what it did."""
+
+    exit_code = 70  # EX_SOFTWARE
+
+
+class StateWriteError(EdgesparkTasksError):
+    """A step succeeded but its success could not be recorded (disk full, read-only)."""
+
+    exit_code = 74  # EX_IOERR
+
+
+class ReportWriteError(EdgesparkTasksError):
+    """The `--json` report could not be written."""
+
+    exit_code = 74  # EX_IOERR
+
+
 class Interrupted(EdgesparkTasksError):
     """Ctrl-C or SIGTERM: the child was stopped and reaped."""
 

@@ -8,7 +8,9 @@ Use it by listing the file in `pyproject.toml`:
 (or copy it into your repository and list that path). It reads:
 
 - `EDGESPARK_TASKS_WEBHOOK_URL`: where to POST; when unset or empty the plugin does nothing.
-- `EDGESPARK_TASKS_WEBHOOK_TIMEOUT`: seconds to wait for the webhook (default 5).
+- `EDGESPARK_TASKS_WEBHOOK_TIMEOUT`: seconds to wait for the webhook (default 5), for the
+  whole call: connecting, sending and reading the answer. A webhook that trickles its answer
+  a byte at a time is abandoned when the time is up.
 
 After every `deploy` pipeline run, successful or not, it POSTs:
 
@@ -25,6 +27,7 @@ or answers an error only warns; it never changes the outcome or exit code of the
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +76,23 @@ def summary(report: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def post_summary(url: str, body: Mapping[str, Any], timeout: float) -> str | None:
-    """POST `body` as JSON to `url`; returns None on a 2xx answer, else a URL-free problem."""
+    """POST `body` as JSON to `url` within `timeout` seconds in total; returns None on a 2xx
+    answer, else a URL-free problem.
+
+    httpx's timeout applies to each read, so a server sending a byte a second would keep a
+    finished deploy alive for ever; the call runs in a daemon thread given `timeout` in all.
+    """
+    outcome: list[str | None] = []
+    worker = threading.Thread(target=lambda: outcome.append(_post(url, body, timeout)),
+                              daemon=True, name="edgespark-webhook")
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        return f"the webhook did not answer within {timeout:g}s"
+    return outcome[0]
+
+
+def _post(url: str, body: Mapping[str, Any], timeout: float) -> str | None:
     import httpx  # imported only when a webhook is configured
 
     try:

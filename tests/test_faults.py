@@ -5,13 +5,20 @@ in temporary git repos against the fake CLI (the EdgeSpark cloud is the only thi
 from __future__ import annotations
 
 import contextlib
+import json
+import resource
+import shutil
+import socket
 import sqlite3
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import BIN, run_tool
+from conftest import BIN, REPO, run_tool
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -165,7 +172,7 @@ def test_the_second_of_two_concurrent_deploys_does_nothing_remote(tasks_repo: Pa
     time.sleep(0.3)
     second = subprocess.Popen([str(BIN / "inv"), "deploy"], cwd=tasks_repo, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out1, err1 = first.communicate(timeout=120)
+    _out1, err1 = first.communicate(timeout=120)
     out2, err2 = second.communicate(timeout=120)
     assert first.returncode == 0 and second.returncode == 0, err1 + err2
     assert "waiting for another edgespark command" in err2
@@ -173,3 +180,159 @@ def test_the_second_of_two_concurrent_deploys_does_nothing_remote(tasks_repo: Pa
     assert commands.count("deploy") == 1 and commands.count("db migrate") == 1, commands
     assert len(commands) == 8 and fake_cli.overlaps() == 0
     assert "deploy: skip (unchanged since the last success)" in out2
+
+
+# --- point 5: a trickling webhook cannot hang a finished deploy -------------------------------
+
+@contextlib.contextmanager
+def trickling_server() -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 that answers one header byte every 0.3 s, for ever."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.wait(0.3):
+                    try:
+                        conn.sendall(b"X")
+                    except OSError:
+                        break
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+LOCK_PROBE = '''
+import filelock
+from edgespark_tasks.engine.hookspecs import hookimpl
+
+@hookimpl
+def edgespark_pipeline_finished(ctx, report):
+    lock = filelock.FileLock(str(ctx.project.state_dir / "cli.lock"))
+    try:
+        lock.acquire(timeout=0)
+        lock.release()
+        state = "free"
+    except filelock.Timeout:
+        state = "held"
+    (ctx.project.root / "lock-during-finished.txt").write_text(state)
+'''
+
+
+def test_a_trickling_webhook_is_cut_off_and_the_lock_is_free(edgespark_project,  # type: ignore[no-untyped-def]
+                                                             fake_cli: FakeCli) -> None:
+    repo = edgespark_project(files={
+        "tasks.py": "from edgespark_tasks.invoke import ns\n",
+        "hooks/lock_probe.py": LOCK_PROBE,
+        "pyproject.toml": '[tool.edgespark-tasks]\n'
+                          'plugins = ["hooks/notify_webhook.py", "hooks/lock_probe.py"]\n'})
+    shutil.copy(REPO / "hooks/notify_webhook.py", repo / "hooks/notify_webhook.py")
+    with trickling_server() as url:
+        started = time.monotonic()
+        result = run_tool("inv", "deploy", cwd=repo, timeout=60, env=fake_cli.environ(
+            EDGESPARK_TASKS_WEBHOOK_URL=url, EDGESPARK_TASKS_WEBHOOK_TIMEOUT="1"))
+        took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert "the webhook did not answer within 1s" in result.stderr
+    assert took < 15, took  # the whole deploy, with a 1 s webhook budget
+    assert (repo / "lock-during-finished.txt").read_text() == "free"
+
+
+# --- point 7: errors after the first CLI call still report -----------------------------------
+
+def _report(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+FINISHED_MARK = '''
+from edgespark_tasks.engine.hookspecs import hookimpl
+
+@hookimpl
+def edgespark_pipeline_finished(ctx, report):
+    (ctx.project.root / "finished.txt").write_text(report["result"])
+'''
+
+
+@pytest.fixture
+def marked_repo(edgespark_project) -> Path:  # type: ignore[no-untyped-def]
+    """A project whose pipeline_finished plugin leaves `finished.txt` behind."""
+    root: Path = edgespark_project(files={
+        "tasks.py": "from edgespark_tasks.invoke import ns\n",
+        "hooks/mark.py": FINISHED_MARK,
+        "pyproject.toml": '[tool.edgespark-tasks]\nplugins = ["hooks/mark.py"]\n'})
+    return root
+
+
+def test_non_utf8_runtime_after_migrate_still_reports(marked_repo: Path,
+                                                      fake_cli: FakeCli) -> None:
+    runtime = marked_repo / S / "runtime.ts"
+    runtime.write_bytes(runtime.read_bytes() + b"\n// caf\xe9\n")
+    report = marked_repo.parent / "report.json"
+    result = inv(marked_repo, fake_cli, "deploy", "--no-preflight", "--json", str(report))
+    assert "db migrate" in fake_cli.commands()  # a remote change happened first
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "runtime.ts is not UTF-8 text" in result.stderr.splitlines()[-1]
+    assert "vars-apply       failed" in result.stdout  # the summary
+    assert _report(report)["result"] == "failed"
+    assert (marked_repo / "finished.txt").read_text() == "failed"
+
+
+def test_a_full_disk_while_recording_reports_and_leaves_no_temp_file(marked_repo: Path,
+                                                                     fake_cli: FakeCli) -> None:
+    state_dir = marked_repo / ".edgespark-tasks"
+    report = marked_repo.parent / "report.json"
+    limit = 1500  # bytes per file: the state file outgrows it after a few steps
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run([str(BIN / "inv"), "deploy", "--json", str(report)],
+                            cwd=marked_repo, env=fake_cli.environ(), capture_output=True,
+                            text=True, timeout=120, preexec_fn=small_files)
+    assert fake_cli.commands()[:1] == ["db migrate"]
+    assert result.returncode == 74, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "could not record success in" in result.stderr
+    assert "failed" in result.stdout.splitlines()[-2] or " failed " in result.stdout
+    assert not [p.name for p in state_dir.iterdir() if p.name.endswith(".tmp")]
+    assert json.loads((state_dir / "state.json").read_text())  # the old state is intact
+    assert (marked_repo / "finished.txt").read_text() == "failed"
+
+
+def test_a_closed_pipe_does_not_stop_the_deploy(marked_repo: Path, fake_cli: FakeCli) -> None:
+    report = marked_repo.parent / "report.json"
+    proc = subprocess.Popen([str(BIN / "inv"), "deploy", "--json", str(report)],
+                            cwd=marked_repo, env=fake_cli.environ(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None and proc.stderr is not None
+    head = [proc.stdout.readline() for _ in range(2)]  # `inv deploy | head -2`
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert len(head) == 2 and "Traceback" not in err and "BrokenPipe" not in err
+    assert fake_cli.commands()[-1] == "deploy"
+    assert _report(report)["result"] == "ok"
+    assert (marked_repo / "finished.txt").read_text() == "ok"
+
+
+def test_json_naming_a_folder_is_refused_before_any_cli_call(tasks_repo: Path,
+                                                             fake_cli: FakeCli) -> None:
+    (tasks_repo / "out").mkdir()
+    line = one_line_error(inv(tasks_repo, fake_cli, "deploy", "--json", "out"))
+    assert "--json out: is a folder" in line
+    assert fake_cli.commands() == []

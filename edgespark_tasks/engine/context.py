@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -96,15 +97,34 @@ class StepContext:
 
     def say(self, message: str) -> None:
         """One line of progress for the person, redacted."""
-        self.out.write(self.redactor(message) + "\n")
-        self.out.flush()
+        emit(self.out, self.redactor(message) + "\n")
 
     def warn_plain(self, message: str) -> None:
         """One line on stderr, redacted, without a prefix."""
-        self.err.write(self.redactor(message) + "\n")
-        self.err.flush()
+        emit(self.err, self.redactor(message) + "\n")
 
     def warn(self, message: str) -> None:
         """One warning line on stderr, redacted."""
-        self.err.write("warning: " + self.redactor(message) + "\n")
-        self.err.flush()
+        emit(self.err, "warning: " + self.redactor(message) + "\n")
+
+
+def emit(stream: TextIO, text: str) -> None:
+    """Write and flush; when the reader went away (`inv deploy | head -2`), keep running and
+    print nothing more, rather than stop a deploy half-way with a traceback."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        _silence(stream)
+    except (OSError, ValueError):
+        pass
+
+
+def _silence(stream: TextIO) -> None:
+    # Point the descriptor at /dev/null so the interpreter's final flush does not fail too.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass

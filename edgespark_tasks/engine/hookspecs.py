@@ -124,4 +124,8 @@ def edgespark_after_step(ctx: StepContext, step: Step, result: StepResult | None
 
 @hookspec
 def edgespark_pipeline_finished(ctx: StepContext, report: dict[str, Any]) -> None:
-    """Called once after a pipeline run, successful or not, with the JSON report as a dict."""
+    """Called once after a pipeline run, successful or not, with the JSON report as a dict.
+
+    It runs after the project's CLI lock is released (a slow notification never holds up the
+    next `edgespark` command); an exception it raises only warns.
+    """

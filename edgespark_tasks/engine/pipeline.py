@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 
 from edgespark_tasks import errors
-from edgespark_tasks.engine import report, report_summary
+from edgespark_tasks.engine import finish, report
 from edgespark_tasks.engine.context import RunOptions, StepContext, StepResult
 from edgespark_tasks.engine.plan import Decision, Planner, with_capabilities
 from edgespark_tasks.engine.preflight import run_preflight
@@ -78,8 +78,13 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
     """Plan, then run each step that must run, in order; stop at the first failure.
 
     Raises the failing step's typed error after printing the summary and writing the report.
+    Whatever goes wrong once a step has started (even an error nobody foresaw), the summary is
+    printed, the report written and `pipeline_finished` plugins run, after the project lock is
+    released so that a slow plugin never holds up the next `edgespark` command.
     """
     ctx = session.context(options)
+    if not options.dry_run:
+        report.check_json_path(options.json_path)  # before the first CLI call
     lock = (nullcontext() if options.dry_run else
             project_lock(session.project.state_dir, session.settings.lock_timeout, session.err))
     with lock:
@@ -88,54 +93,66 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
         session.records.reload()
         decisions = make_plan(session, options)
         # The offline preflight first: it may refuse, and then the CLI is never even probed.
+        refused = None
         if not options.dry_run and options.preflight and any(d.run for d in decisions):
             try:
                 run_preflight(ctx)
             except errors.StepFailedError as exc:
-                rep = report.Report.start(session.project, session.environment, decisions)
-                rep.finish(exc)
-                _conclude(ctx, rep)
-                raise
-        decisions, version = _with_capabilities(session, decisions)
-        rep = report.Report.start(session.project, session.environment, decisions)
-        blocked = _blocked_error(decisions, version)
-        if options.dry_run and options.plan_format == "mermaid":
-            from edgespark_tasks.engine.report_mermaid import flowchart
+                refused = exc
+        if refused is not None:
+            rep = report.Report.start(session.project, session.environment, decisions)
+            error: errors.EdgesparkTasksError | None = refused
+            summary = False
+        else:
+            decisions, version = _with_capabilities(session, decisions)
+            rep = report.Report.start(session.project, session.environment, decisions)
+            blocked = _blocked_error(decisions, version)
+            if options.dry_run:
+                _print_plan(ctx, rep, decisions, blocked)
+                return rep
+            error, summary = _run_steps(session, ctx, rep, decisions, blocked)
+    error = finish.finish(ctx, rep, error, summary=summary)
+    if error is not None:
+        raise error
+    return rep
 
-            ctx.out.write(flowchart(rep.rows))
-            return rep
-        if options.dry_run:
-            report.print_plan(ctx, decisions)
-            if blocked is not None:
-                ctx.warn(blocked.one_line())
-            return rep
-        if blocked is not None:  # refuse before anything runs: nothing half-done
-            _report_blocked(ctx, rep, decisions, blocked)
-            raise blocked
-        planner = Planner(session.project, session.settings, session.environment,
-                          session.records, options)
-        error: BaseException | None = None
-        for index, decision in enumerate(decisions):
+
+def _print_plan(ctx: StepContext, rep: report.Report, decisions: Sequence[Decision],
+                blocked: errors.StepUnavailableError | None) -> None:
+    if ctx.options.plan_format == "mermaid":
+        from edgespark_tasks.engine.report_mermaid import flowchart
+
+        ctx.out.write(flowchart(rep.rows))
+        return
+    report.print_plan(ctx, decisions)
+    if blocked is not None:
+        ctx.warn(blocked.one_line())
+
+
+def _run_steps(session: Session, ctx: StepContext, rep: report.Report,
+               decisions: Sequence[Decision], blocked: errors.StepUnavailableError | None,
+               ) -> tuple[errors.EdgesparkTasksError | None, bool]:
+    """Run the decided steps; (the error that stopped them or None, print the summary?)."""
+    if blocked is not None:  # refuse before anything runs: nothing half-done
+        _mark_blocked(rep, decisions, blocked)
+        return blocked, True
+    planner = Planner(session.project, session.settings, session.environment,
+                      session.records, ctx.options)
+    for index, decision in enumerate(decisions):
+        started = time.monotonic()
+        try:
             decision = _recheck(planner, decision)
             report.print_header(ctx, index, len(decisions), decision)
             if not decision.run:
                 rep.skipped(decision)
                 continue
-            started = time.monotonic()
-            try:
-                result = execute(ctx, decision.step)
-            except (errors.EdgesparkTasksError, KeyboardInterrupt) as exc:
-                error = exc if isinstance(exc, errors.EdgesparkTasksError) else errors.Interrupted(
-                    "interrupted", "nothing was recorded for the running step")
-                rep.failed(decision, time.monotonic() - started, error)
-                break
-            rep.done(decision, time.monotonic() - started, result)
-        rep.finish(error)
-        report.print_summary(ctx, rep)
-        _conclude(ctx, rep)
-        if error is not None:
-            raise error
-        return rep
+            result = execute(ctx, decision.step)
+        except (Exception, KeyboardInterrupt) as exc:
+            error = finish.as_typed(exc, decision.step.id)
+            rep.failed(decision, time.monotonic() - started, error)
+            return error, True
+        rep.done(decision, time.monotonic() - started, result)
+    return None, True
 
 
 def _with_capabilities(session: Session,
@@ -187,22 +204,12 @@ def _blocked_error(decisions: Sequence[Decision],
     )
 
 
-def _report_blocked(ctx: StepContext, rep: report.Report, decisions: Sequence[Decision],
-                    error: errors.StepUnavailableError) -> None:
+def _mark_blocked(rep: report.Report, decisions: Sequence[Decision],
+                  error: errors.StepUnavailableError) -> None:
     for row, decision in zip(rep.rows, decisions, strict=True):
         if decision.blocked:
             row.exit_code, row.exit_class = error.exit_code, "unavailable"
             row.message = decision.reason
-    rep.finish(error)
-    report.print_summary(ctx, rep)
-    _conclude(ctx, rep)
-
-
-def _conclude(ctx: StepContext, rep: report.Report) -> None:
-    """After a run, whatever its outcome: the JSON report, what CI shows, the plugins' hook."""
-    report.write_json(ctx, rep)
-    report_summary.publish(rep, ctx.redactor, ctx.say)
-    ctx.pm.hook.edgespark_pipeline_finished(ctx=ctx, report=rep.as_dict(ctx.redactor))
 
 
 def _recheck(planner: Planner, decision: Decision) -> Decision:

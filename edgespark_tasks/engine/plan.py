@@ -6,7 +6,6 @@ no process, so `--dry-run` and the no-op case cost only file reads.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -121,22 +120,26 @@ class Planner:
 
     def _schema_hash(self, step: Step) -> Decision:
         schema, recorded = self.project.db_schema, self.project.schema_hash_file
-        if not schema.is_file():
+        actual = files.sha256_file(schema)  # a folder in its place is an error, not "missing"
+        if actual == files.MISSING:
             return Decision(step, False, f"no {_short(self.project.relative(schema))}")
-        actual = hashlib.sha256(schema.read_bytes()).hexdigest()
-        expected = recorded.read_text().strip() if recorded.is_file() else ""
+        expected = (files.read_text(recorded).strip()
+                    if files.sha256_file(recorded) != files.MISSING else "")
         if actual == expected:
             return Decision(step, False, "db_schema.ts matches the last generated migration")
         return Decision(step, True, "db_schema.ts changed without a migration")
 
     def _vars(self, step: Step) -> Decision:
         path = self.project.vars_file(self.environment)
-        if not path.is_file():
+        if files.sha256_file(path) == files.MISSING:  # a folder there is an error
             return Decision(step, False, f"no vars file {self.project.relative(path)}")
         record = self.records.get(step.id) or {}
         recorded = None if self.options.force else record.get("record", {}).get("vars")
         values = varsfile.load_vars(path)
         keys = varsfile.changed_keys(values, recorded)
+        removed = varsfile.removed_keys(values, recorded)
+        if not keys and removed:
+            return Decision(step, True, f"{', '.join(removed)} removed from the vars file")
         if not keys:
             return Decision(step, False, "var values unchanged")
         shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")

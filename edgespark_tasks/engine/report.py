@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from edgespark_tasks import errors
@@ -136,6 +137,21 @@ def print_summary(ctx: StepContext, rep: Report) -> None:
         ctx.say(f"the next run resumes from {failed.id}; the steps before it are recorded as done")
 
 
+def check_json_path(path: Path | None) -> None:
+    """Refuse a `--json FILE` that can never be written, before anything runs."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise errors.SettingsError(f"--json {path}: is a folder", "name a file")
+    folder = path.parent if path.parent != Path("") else Path(".")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise errors.SettingsError(f"--json {path}: {existing} is not a folder", "name a file")
+    if not os.access(existing, os.W_OK):
+        raise errors.SettingsError(f"--json {path}: {existing} is not writable",
+                                   "name a file in a writable folder")
+
+
 def write_json(ctx: StepContext, rep: Report) -> None:
     """Write the report to `--json FILE` (atomically)."""
     path = ctx.options.json_path
@@ -143,5 +159,9 @@ def write_json(ctx: StepContext, rep: Report) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(rep.as_dict(ctx.redactor), indent=2) + "\n")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(rep.as_dict(ctx.redactor), indent=2) + "\n")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # never leave a half-written report behind
+        raise

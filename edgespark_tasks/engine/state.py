@@ -12,11 +12,11 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import filelock
 
-from edgespark_tasks.errors import ProjectError
+from edgespark_tasks.errors import ProjectError, StateWriteError
 
 STATE_FILE = "state.json"
 DEFAULT_ENVIRONMENT = "(default)"
@@ -27,20 +27,56 @@ def _load(path: Path) -> dict[str, Any]:
         return {"version": 1, "environments": {}}
     try:
         data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise ProjectError(f"{path} is unreadable ({exc})",
+    except (OSError, ValueError, RecursionError) as exc:
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ProjectError(f"{path} is unreadable ({detail})",
                            "delete it to start afresh (every step will run once)") from None
-    if not isinstance(data, dict) or not isinstance(data.get("environments"), dict):
+    if not _well_formed(data):
         raise ProjectError(f"{path} is not an edgespark-tasks state file",
-                           "delete it to start afresh")
+                           "delete it to start afresh (every step will run once)")
     return data
+
+
+def _well_formed(data: Any) -> TypeGuard[dict[str, Any]]:
+    """The shape `StepRecords` relies on: environments -> steps -> {files, at, record}."""
+    if not isinstance(data, dict) or not isinstance(data.get("environments"), dict):
+        return False
+    for steps in data["environments"].values():
+        if not isinstance(steps, dict):
+            return False
+        for record in steps.values():
+            if not isinstance(record, dict):
+                return False
+            if not _str_map(record.get("files", {})):
+                return False
+            extra = record.get("record", {})
+            if not isinstance(extra, dict) or not _str_map(extra.get("vars", {})):
+                return False
+            migrations = extra.get("migrations", [])
+            if not isinstance(migrations, list) or not all(
+                    isinstance(m, str) for m in migrations):
+                return False
+    return True
+
+
+def _str_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
     # Write then rename: a crash mid-write never leaves a half-written state file.
     tmp = path.with_name(f".{STATE_FILE}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(tmp, path)
+    try:
+        with tmp.open("w") as handle:
+            handle.write(json.dumps(data, indent=1, sort_keys=True))
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave an empty temp file behind
+        raise StateWriteError(
+            f"could not record success in {path}: {exc.strerror or exc}",
+            "the step itself succeeded; free space (or fix permissions), then re-run: "
+            "the next run repeats only the unrecorded steps") from None
 
 
 class StepRecords:

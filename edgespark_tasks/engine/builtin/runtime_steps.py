@@ -15,6 +15,7 @@ from edgespark_tasks.checks.credentials import looks_like_credential
 from edgespark_tasks.checks.runtime_keys import RuntimeKeys, parse_runtime
 from edgespark_tasks.engine.context import StepContext, StepResult, has_terminal
 from edgespark_tasks.engine.hookspecs import hookimpl
+from edgespark_tasks.project import files
 
 
 def declared_keys(ctx: StepContext) -> RuntimeKeys:
@@ -22,7 +23,7 @@ def declared_keys(ctx: StepContext) -> RuntimeKeys:
     path = ctx.project.runtime
     if not path.is_file():
         return RuntimeKeys(vars={}, secrets={})
-    return parse_runtime(path.read_text())
+    return parse_runtime(files.read_text(path))
 
 
 def required_secrets(ctx: StepContext) -> list[str]:
@@ -66,6 +67,9 @@ def edgespark_vars_apply(ctx: StepContext) -> StepResult:
     if ctx.options.force:
         recorded = None
     changed = varsfile.changed_keys(values, recorded)
+    for key in varsfile.removed_keys(values, recorded):
+        ctx.warn(f"{key} was removed from {rel}, but it stays set remotely: "
+                 "the vars file only sets values, it never removes one")
     record = {"vars": varsfile.value_digests(values)}
     if not changed:
         return StepResult(record=record, nothing_to_do="var values unchanged")
@@ -78,6 +82,11 @@ def edgespark_secrets_set(ctx: StepContext) -> StepResult:
     names = list(ctx.options.keys)
     if not names:
         raise errors.StepFailedError("no secret names given", "name them: inv secrets.set KEY...")
+    with_values = [n.split("=", 1)[0] for n in names if "=" in n]
+    if with_values:  # never echo what follows `=`: it may be the secret itself
+        raise errors.StepFailedError(
+            "secret set takes names only, never values",
+            f"run `{_inv_set(ctx, with_values)}` and type the value in the browser it opens")
     allowed = required_secrets(ctx)
     unknown = [n for n in names if n not in allowed]
     if unknown:
