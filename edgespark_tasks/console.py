@@ -42,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
     run.add_argument("--no-preflight", action="store_true",
                      help="deploy: skip the offline checks run before the first CLI call")
+    run.add_argument("--all-projects", action="store_true",
+                     help="deploy: every project of the repository with something to do")
+    run.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                     help="--all-projects: deploy up to N projects at once (default 1)")
+    run.add_argument("--fail-fast", action="store_true",
+                     help="--all-projects: stop the other projects when one fails")
+    run.add_argument("--since", metavar="REF",
+                     help="--all-projects: only projects affected since this git ref")
     for p in (plan, run):
         p.add_argument("--force", action="store_true", help="ignore recorded state")
         p.add_argument("--only", action="append", default=[], metavar="STEP",
@@ -100,7 +108,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     from edgespark_tasks.engine import pipeline
     from edgespark_tasks.engine.session import open_session
 
-    session = open_session(args.project, flags={"environment": args.environment, "cli": args.cli})
     options = RunOptions(
         yes=getattr(args, "yes", False),
         confirm_dangerous=getattr(args, "confirm_dangerous", False),
@@ -110,10 +117,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         preflight=not getattr(args, "no_preflight", False),
         plan_format=args.format if args.command == "plan" else "text",
     )
+    if args.command == "run" and (args.all_projects or args.since):
+        return _all_projects(args, options)
+    session = open_session(args.project, flags={"environment": args.environment, "cli": args.cli})
     if args.command == "plan" or args.step == "deploy":
         pipeline.run_pipeline(session, options)
         return 0
     pipeline.run_step(session, args.step, options)
+    return 0
+
+
+def _all_projects(args: argparse.Namespace, options: RunOptions) -> int:
+    from edgespark_tasks.engine.all_projects import deploy_all_projects
+
+    if args.step != "deploy" or not args.all_projects:
+        raise errors.SettingsError("--all-projects, --jobs and --since go with `run deploy "
+                                   "--all-projects`", "e.g. run deploy --all-projects --jobs 3")
+    deploy_all_projects(Path.cwd(), options, flags={"environment": args.environment,
+                                                    "cli": args.cli},
+                        jobs=args.jobs, fail_fast=args.fail_fast, since=args.since)
     return 0
 
 

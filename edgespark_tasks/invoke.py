@@ -38,6 +38,10 @@ _PIPELINE_HELP = {
     "tail": "stream logs for N seconds after deploying",
     "json": "write a JSON report to this file",
     "preflight": "run the offline checks before the first CLI call (--no-preflight: don't)",
+    "all_projects": "every project of the repository with something to do, in parallel",
+    "jobs": "with --all-projects: deploy up to N projects at once (default 1)",
+    "fail_fast": "with --all-projects: stop the other projects when one fails",
+    "since": "with --all-projects: only projects affected since this git ref",
 }
 
 
@@ -76,12 +80,21 @@ def _step(c: Context, step_id: str, project: str | None, environment: str | None
 def deploy(c: Context, project: str | None = None, environment: str | None = None,
            dry_run: bool = False, force: bool = False, only: list[str] | None = None,
            skip: list[str] | None = None, yes: bool = False, confirm_dangerous: bool = False,
-           tail: float = 0, json: str | None = None, preflight: bool = True) -> None:
+           tail: float = 0, json: str | None = None, preflight: bool = True,
+           all_projects: bool = False, jobs: int = 1, fail_fast: bool = False,
+           since: str | None = None) -> None:
     """Run the EdgeSpark sequence in order, doing only what changed."""
-    _pipeline(c, project, environment, dry_run=dry_run, force=force, only=tuple(only or ()),
-              skip=tuple(skip or ()), yes=yes, confirm_dangerous=confirm_dangerous,
-              tail_seconds=tail or None, json_path=Path(json) if json else None,
-              preflight=preflight)
+    options = RunOptions(dry_run=dry_run, force=force, only=tuple(only or ()),
+                         skip=tuple(skip or ()), yes=yes, confirm_dangerous=confirm_dangerous,
+                         tail_seconds=tail or None, json_path=Path(json) if json else None,
+                         preflight=preflight)
+    if all_projects:
+        from edgespark_tasks.engine.all_projects import deploy_all_projects
+
+        _edge(lambda: deploy_all_projects(Path.cwd(), options, flags={"environment": environment},
+                                          jobs=jobs, fail_fast=fail_fast, since=since))
+        return
+    _edge(lambda: pipeline.run_pipeline(_session(c, project, environment), options))
 
 
 @task(help={**{k: _PIPELINE_HELP[k] for k in ("project", "environment", "force", "only", "skip",

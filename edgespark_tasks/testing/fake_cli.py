@@ -8,7 +8,10 @@ by `EDGESPARK_FAKE_DIR`:
   "responses": {"storage apply": [{"exit": 6, "stderr": "...", "times": 1}]},
   "sleep": {"deploy": 2.0}, "secrets": ["A", "B"], "url": "https://...",
   "generate_sql": "DROP TABLE `tags`;"}`.
-Two overlapping calls make the second fail loudly (exit 99, `OVERLAP` in calls.jsonl).
+`started.jsonl`: one line per call as it starts (pid, command, cwd), for tests that check every
+child is gone after Ctrl-C.
+Two overlapping calls in one project folder make the second fail loudly (exit 99, `overlap` in
+calls.jsonl); calls in different project folders may run at once, as a monorepo's may.
 """
 
 from __future__ import annotations
@@ -248,12 +251,17 @@ def main(argv: list[str]) -> int:
         return 1
     environment = argv[argv.index("--environment") + 1] if "--environment" in argv else None
     entry = {"argv": argv, "command": key, "cwd": os.getcwd(), "environment": environment,
-             "start": time.time()}
+             "start": time.time(), "pid": os.getpid()}
     import fcntl  # POSIX only, like the tests that use this fake
 
     (_state_dir() / "last.pid").write_text(str(os.getpid()))
+    with (_state_dir() / "started.jsonl").open("a") as handle:
+        handle.write(json.dumps({"pid": os.getpid(), "command": key, "cwd": os.getcwd()}) + "\n")
 
-    lock = (_state_dir() / "running.lock").open("w")
+    # One lock per project folder: the real CLI's one-at-a-time rule is per project, and
+    # several projects of a monorepo may deploy at once.
+    project_key = hashlib.sha256(os.getcwd().encode()).hexdigest()[:16]
+    lock = (_state_dir() / f"running-{project_key}.lock").open("w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

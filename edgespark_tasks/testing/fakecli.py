@@ -94,11 +94,19 @@ class FakeCli:
             return []
         return [json.loads(line)["argv"] for line in path.read_text().splitlines() if line]
 
+    def started(self) -> list[dict[str, Any]]:
+        """Every call as it started (pid, command, cwd), oldest first; finished or not."""
+        path = self.state / "started.jsonl"
+        if not path.is_file():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line]
+
     def overlaps(self) -> int:
-        """How many calls found another call running."""
+        """How many calls found another call running in the same project folder."""
         return sum(1 for call in self.calls() if call.get("overlap"))
 
     def clear(self) -> None:
         """Forget the recorded calls and probes (the script stays)."""
         (self.state / "calls.jsonl").unlink(missing_ok=True)
         (self.state / "probes.jsonl").unlink(missing_ok=True)
+        (self.state / "started.jsonl").unlink(missing_ok=True)
