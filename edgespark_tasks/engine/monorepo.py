@@ -14,7 +14,6 @@ each project's result and embeds its own JSON report.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from edgespark_tasks import errors
-from edgespark_tasks.runner.cli import stop
+from edgespark_tasks.runner.process import signal_group, spawn, stop
 from edgespark_tasks.runner.redact import Redactor
 from edgespark_tasks.runner.signals import sigterm_as_interrupt
 
@@ -112,8 +111,8 @@ class AllProjects:
         env["PYTHONUNBUFFERED"] = "1"
         run.started = time.monotonic()
         # Own session: a terminal's Ctrl-C reaches only us; we forward it to each child once.
-        run.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, env=env, start_new_session=True)
+        run.proc = spawn(argv, isolate=True, lock_fd=None, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         assert run.proc.stdout is not None and run.proc.stderr is not None
         for pipe, target in ((run.proc.stdout, self.out), (run.proc.stderr, self.err)):
             reader = threading.Thread(target=self._relay, args=(run.path, pipe, target),
@@ -149,8 +148,7 @@ class AllProjects:
         for run in live:
             assert run.proc is not None
             run.result = result
-            with contextlib.suppress(OSError):
-                os.killpg(run.proc.pid, signal.SIGINT)
+            signal_group(run.proc, signal.SIGINT)
         deadline = time.monotonic() + _GRACE_SECONDS
         for run in live:
             assert run.proc is not None
