@@ -336,3 +336,50 @@ def test_json_naming_a_folder_is_refused_before_any_cli_call(tasks_repo: Path,
     line = one_line_error(inv(tasks_repo, fake_cli, "deploy", "--json", "out"))
     assert "--json out: is a folder" in line
     assert fake_cli.commands() == []
+
+
+# --- also required: secrets and vars never become something else on the command line --------
+
+def test_secrets_set_with_a_value_never_echoes_it(tasks_repo: Path, fake_cli: FakeCli) -> None:
+    value = "sk_live_51Hx9Ecret0value"
+    line = one_line_error(inv(tasks_repo, fake_cli, "secrets.set", f"STRIPE_SECRET_KEY={value}"))
+    assert "secret set takes names only" in line and "STRIPE_SECRET_KEY" in line
+    assert fake_cli.commands() == []
+    result = inv(tasks_repo, fake_cli, "secrets.set", f"STRIPE_SECRET_KEY={value}")
+    assert value not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("key", ["--api-key", "A=B", "-x", "9LIVES"])
+def test_a_vars_key_that_is_not_a_name_never_reaches_the_cli(tasks_repo: Path,
+                                                             fake_cli: FakeCli,
+                                                             key: str) -> None:
+    vars_file = tasks_repo / "configs/vars.yaml"
+    vars_file.write_text(vars_file.read_text() + f'"{key}": "esk_evil"\n')
+    line = one_line_error(inv(tasks_repo, fake_cli, "deploy"))
+    assert f"{key!r} is not a var name" in line
+    assert fake_cli.commands() == []
+
+
+def test_a_value_starting_with_a_dash_is_passed_as_the_value(tasks_repo: Path,
+                                                             fake_cli: FakeCli) -> None:
+    vars_file = tasks_repo / "configs/vars.yaml"
+    vars_file.write_text(vars_file.read_text().replace("Notes", '"--api-key=x"'))
+    result = inv(tasks_repo, fake_cli, "vars.apply")
+    assert result.returncode == 0, result.stderr
+    (call,) = [c["argv"] for c in fake_cli.calls() if c["argv"][:2] == ["var", "set"]]
+    assert "PUBLIC_APP_NAME=--api-key=x" in call and "--api-key=x" not in call
+
+
+def test_a_key_removed_from_the_vars_file_warns_it_stays_set(tasks_repo: Path,
+                                                            fake_cli: FakeCli) -> None:
+    deployed(tasks_repo, fake_cli)
+    vars_file = tasks_repo / "configs/vars.yaml"
+    vars_file.write_text("\n".join(line for line in vars_file.read_text().splitlines()
+                                   if not line.startswith("MAX_NOTES")) + "\n")
+    result = inv(tasks_repo, fake_cli, "deploy")
+    assert result.returncode == 0, result.stderr
+    assert "MAX_NOTES_PER_USER was removed from configs/vars.yaml, but it stays set remotely" \
+        in result.stderr
+    assert fake_cli.commands() == []  # nothing to set
+    again = inv(tasks_repo, fake_cli, "deploy")
+    assert "MAX_NOTES_PER_USER" not in again.stderr  # said once
