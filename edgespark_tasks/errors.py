@@ -115,6 +115,13 @@ class CliConfigError(CliError):
     exit_class = "config"
 
 
+class UnreadableOutputError(CliError):
+    """The CLI ended well but printed nothing the step can read (e.g. no `secret list` table):
+    "could not check", never "all fine"."""
+
+    exit_class = "unreadable-output"
+
+
 class StepTimeoutError(CliError):
     """The step ran past its timeout and was stopped."""
 
@@ -158,7 +165,8 @@ class Interrupted(EdgesparkTasksError):
 
 
 # Exit classes that mean "could not check" rather than "checked and found a problem".
-COULD_NOT_CHECK = frozenset({"auth-missing", "network", "cli-missing", "unavailable", "timeout"})
+COULD_NOT_CHECK = frozenset({"auth-missing", "network", "cli-missing", "unavailable", "timeout",
+                             "unreadable-output"})
 
 
 def exit_class_of(error: BaseException) -> str:

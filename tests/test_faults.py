@@ -21,6 +21,7 @@ import pytest
 from conftest import BIN, REPO, run_tool
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from realcli_fixtures import *  # noqa: F403  (real_project, stub: the real CLI)
 
 from edgespark_tasks.checks.sql_safety import dangers
 from edgespark_tasks.testing import FakeCli, commit_all
@@ -383,3 +384,64 @@ def test_a_key_removed_from_the_vars_file_warns_it_stays_set(tasks_repo: Path,
     assert fake_cli.commands() == []  # nothing to set
     again = inv(tasks_repo, fake_cli, "deploy")
     assert "MAX_NOTES_PER_USER" not in again.stderr  # said once
+
+
+# --- issue 10, point 10: `secret list` read as the table it is -------------------------------
+
+ODD_SECRETS = ('export type SecretKey =\n  | "GOOGLE_CLIENT_SECRET"\n  | "KEY"\n  | "AM"\n'
+               '  | "webhookSecret"\n  | "BROKEN";\n')
+
+
+def _odd_secrets(repo: Path, runtime: str = S + "runtime.ts") -> None:
+    path = repo / runtime
+    path.write_text(path.read_text().split("export type SecretKey")[0] + ODD_SECRETS)
+
+
+def test_only_first_column_names_count_as_set(tasks_repo: Path, fake_cli: FakeCli) -> None:
+    _odd_secrets(tasks_repo)
+    fake_cli.set(secrets=["GOOGLE_CLIENT_SECRET", "webhookSecret"])
+    result = inv(tasks_repo, fake_cli, "secrets.check")
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert "secrets not set in the default environment: KEY, AM, BROKEN" in line, line
+    assert "webhookSecret" not in line.split(":")[1]
+
+
+def test_could_not_decrypt_does_not_make_a_secret_set(tasks_repo: Path, fake_cli: FakeCli) -> None:
+    _odd_secrets(tasks_repo)
+    stamp = "11/1/2026, 10:00:00 AM"
+    table = (f"KEY                   CREATED                 UPDATED\n"
+             f"────────────────────  ──────────────────────  ──────────────────────\n"
+             f"GOOGLE_CLIENT_SECRET  {stamp}  {stamp}\n"
+             f"KEY                   {stamp}  {stamp}\n"
+             f"AM                    {stamp}  {stamp}\n"
+             f"webhookSecret         {stamp}  {stamp}\n"
+             "could not decrypt BROKEN\n")
+    fake_cli.respond("secret list", stdout=table)
+    result = inv(tasks_repo, fake_cli, "secrets.check")
+    assert result.returncode == 1
+    assert "secrets not set in the default environment: BROKEN" in result.stderr
+
+
+@pytest.mark.parametrize("stdout", ["", "Secrets: (unavailable)\n", "KEY\n"])
+def test_output_without_the_table_could_not_be_checked(tasks_repo: Path, fake_cli: FakeCli,
+                                                      stdout: str) -> None:
+    fake_cli.respond("secret list", stdout=stdout)
+    result = inv(tasks_repo, fake_cli, "secrets.check")
+    assert result.returncode != 0
+    assert "could not check the secrets" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_real_cli_secret_list_table(real_project, stub) -> None:  # type: ignore[no-untyped-def]
+    _odd_secrets(real_project.root, "src/defs/runtime.ts")
+    stub.secrets = ["GOOGLE_CLIENT_SECRET", "webhookSecret", "OPENAI_API_KEY"]
+    missing = real_project.inv("secrets.check")
+    assert missing.returncode == 1, missing.stdout + missing.stderr
+    assert "secrets not set in the default environment: KEY, AM, BROKEN" in missing.stderr
+    stub.secrets = []
+    none = real_project.inv("secrets.check")  # `No secrets found`: every one is missing
+    assert none.returncode == 1 and "GOOGLE_CLIENT_SECRET, KEY, AM" in none.stderr
+    stub.secrets = ["GOOGLE_CLIENT_SECRET", "webhookSecret", "KEY", "AM", "BROKEN"]
+    ok = real_project.inv("secrets.check")
+    assert ok.returncode == 0, ok.stdout + ok.stderr

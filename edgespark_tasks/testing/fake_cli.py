@@ -146,6 +146,22 @@ def _pull_types(cwd: Path) -> int:
     return 0
 
 
+def _secret_list(names: list[str]) -> int:
+    """The table `secret list` prints in 0.0.9 (status lines on stderr, the table on stdout)."""
+    print("- Fetching secrets...", file=sys.stderr)
+    if not names:
+        print("✔ No secrets found", file=sys.stderr)
+        return 0
+    print(f"✔ Found {len(names)} secrets", file=sys.stderr)
+    width = max(len("KEY"), *(len(n) for n in names))
+    stamp = "11/1/2026, 10:00:00 AM"
+    print(f"{'KEY':<{width}}  {'CREATED':<{len(stamp)}}  UPDATED")
+    print(f"{'─' * width}  {'─' * len(stamp)}  {'─' * len(stamp)}")
+    for name in names:
+        print(f"{name:<{width}}  {stamp}  {stamp}")
+    return 0
+
+
 def _declared_secrets(cwd: Path) -> list[str]:
     server = _server_dir(cwd)
     runtime = server / "src/defs/runtime.ts"
@@ -188,11 +204,7 @@ def _behave(words: list[str], argv: list[str], cwd: Path, script: dict[str, Any]
     if key == "pull types":
         return _pull_types(cwd)
     if key == "secret list":
-        names = script.get("secrets", _declared_secrets(cwd))
-        print(f"{'KEY':<28} UPDATED")
-        for name in names:
-            print(f"{name:<28} 2026-11-01T10:00:00Z")
-        return 0
+        return _secret_list(script.get("secrets", _declared_secrets(cwd)))
     if key == "secret set":
         keys = [w for w in argv[2:] if not w.startswith("-")]
         print(f"Open https://app.edgespark.dev/secrets/set?keys={','.join(keys)} to enter values")

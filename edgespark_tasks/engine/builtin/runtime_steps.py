@@ -6,13 +6,12 @@ browser, and `secret list` prints names only.
 
 from __future__ import annotations
 
-import re
-
 from edgespark_tasks import errors
 from edgespark_tasks.checks import varsfile
 from edgespark_tasks.checks.auth_config import file_oauth_refs
 from edgespark_tasks.checks.credentials import looks_like_credential
 from edgespark_tasks.checks.runtime_keys import RuntimeKeys, parse_runtime
+from edgespark_tasks.engine.builtin.secret_table import secret_names
 from edgespark_tasks.engine.context import StepContext, StepResult, has_terminal
 from edgespark_tasks.engine.hookspecs import hookimpl
 from edgespark_tasks.project import files
@@ -107,7 +106,11 @@ def edgespark_secrets_check(ctx: StepContext) -> StepResult:
     if not required:
         return StepResult(nothing_to_do="no secrets declared")
     run = ctx.cli("secrets-check")
-    present = set(re.findall(r"\b[A-Z][A-Z0-9_]*\b", run.output))
+    present = secret_names(run.output)
+    if present is None:
+        raise errors.UnreadableOutputError(
+            "could not check the secrets: `edgespark secret list` printed no table",
+            "run it yourself to see why; nothing was deployed", returncode=run.returncode)
     missing = [k for k in required if k not in present]
     if missing:
         raise errors.StepFailedError(
