@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="add tasks.py, dodo.py and pre-commit entries to this repo")
     init.add_argument("--dir", type=Path, default=Path("."), help="repository folder")
     init.add_argument("--force", action="store_true", help="overwrite tasks.py / dodo.py")
+    init.add_argument("--ci", choices=("github", "gitlab"),
+                      help="also write the CI file: .github/workflows/edgespark.yml or "
+                           ".gitlab-ci.yml")
     return parser
 
 
@@ -104,7 +107,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "init":
         from edgespark_tasks.commands.init import run_init
 
-        return run_init(args.dir, force=args.force)
+        return run_init(args.dir, force=args.force, ci=args.ci)
     from edgespark_tasks.engine import pipeline
     from edgespark_tasks.engine.session import open_session
 

@@ -59,8 +59,11 @@ class InitRun:
         self.say(f"{verb} {name}")
 
 
-def run_init(directory: Path, *, force: bool) -> int:
-    """Initialise `directory` (a repository root); 0 on success, 1 when a merge was refused."""
+def run_init(directory: Path, *, force: bool, ci: str | None = None) -> int:
+    """Initialise `directory` (a repository root); 0 on success, 1 when a merge was refused.
+
+    `ci` ("github" or "gitlab"): also write that CI file (commands/init_ci.py).
+    """
     directory = directory.resolve()
     if not directory.is_dir():
         raise EdgesparkTasksError(f"{directory} is not a folder", "pass --dir REPOSITORY")
@@ -69,6 +72,10 @@ def run_init(directory: Path, *, force: bool) -> int:
     _python_file(run, "dodo.py", "dodo-snippet.py", "edgespark_tasks")
     _precommit(run)
     _gitignore(run)
+    if ci is not None:
+        from edgespark_tasks.commands.init_ci import write_ci
+
+        write_ci(run, ci)
     if run.changed:
         run.say(f"done: {len(run.changed)} file(s) changed ({', '.join(run.changed)}); next: "
                 "`pre-commit install`, then `edgespark-tasks doctor`")
