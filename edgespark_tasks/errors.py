@@ -40,6 +40,12 @@ class UnknownStepError(EdgesparkTasksError):
     exit_code = 2
 
 
+class ArgumentError(EdgesparkTasksError):
+    """A command-line value that makes no sense, such as `log.tail --seconds 0`."""
+
+    exit_code = 2
+
+
 class PluginError(EdgesparkTasksError):
     """A plugin that cannot be loaded, or implements a hook that does not exist."""
 

@@ -3,9 +3,10 @@
 Probing the real CLI costs about half a second per process, so:
 - the version comes from the npm package the executable belongs to (`package.json`), and
   only otherwise from `--version`;
-- one top-level `--help` lists the command groups; a group's `--help` is read only when a
-  step that will run needs it; the help screens needed together are read concurrently
-  (they only print help; they run no command and touch no project file);
+- a published npm release is immutable, so for the releases listed in KNOWN_RELEASES the
+  command surface is known without starting the CLI at all;
+- otherwise one top-level `--help` lists the command groups, and a group's `--help` is read
+  only when a step that will run needs it (one process at a time, under the project lock);
 - the result is cached per process and on disk (`.edgespark-tasks/cli-info.json`), keyed by
   a SHA-256 of the executable's real path, size, modification time and package version, and
   the rest of the command line. Only the hash is stored: a command line may carry a secret.
@@ -35,6 +36,13 @@ _memory: dict[str, CliInfo] = {}
 # Every build up to this one reads edgespark.toml from its working directory only and
 # assumes the server-only layout (`src/` beside it); the full-stack layout came later.
 LAST_SERVER_ONLY_VERSION = (0, 0, 9)
+# The command surface of published @edgespark/cli releases (npm versions never change),
+# as their `--help` screens list it. Refresh with `edgespark-tasks doctor` on a new release.
+KNOWN_RELEASES: dict[str, dict[str, list[str] | None]] = {
+    "0.0.9": {"": ["init", "db", "storage", "pull", "deploy", "log", "secret"], "init": None,
+              "db": ["sql"], "storage": ["bucket"], "pull": ["schema", "types"],
+              "deploy": ["promote"], "log": ["tail"], "secret": ["list"]},
+}
 
 
 @dataclass
@@ -68,7 +76,7 @@ class CliInfo:
         return bool(self.known(argv))
 
     def learn(self, argvs: Iterable[Sequence[str]]) -> None:
-        """Read, concurrently, the group help screens these commands need and we lack."""
+        """Read the group help screens these commands need and we lack."""
         groups = list(dict.fromkeys(
             words[0] for words in map(command_words, argvs)
             if len(words) > 1 and words[0] in (self.commands.get("") or [])
@@ -103,19 +111,19 @@ def command_words(argv: Sequence[str]) -> list[str]:
 
 def _run_many(command: Sequence[str], arg_lists: Sequence[Sequence[str]],
               environ: Mapping[str, str]) -> list[str]:
-    """Run `command ARGS` for each ARGS at once; each one's output ("" when it failed)."""
+    """Run `command ARGS` for each ARGS, one after the other; each one's output ("" when it
+    failed). Never two at once: probes follow the one-at-a-time rule like any call."""
     env = {**environ, "NO_COLOR": "1"}
-    procs = []
+    procs: list[subprocess.Popen[bytes]] = []
     try:
-        for args in arg_lists:
-            procs.append(subprocess.Popen([*command, *args], stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                          env=env))
         texts = []
-        for proc in procs:
-            out, err = proc.communicate(timeout=_PROBE_TIMEOUT)
+        for args in arg_lists:
+            procs = [subprocess.Popen([*command, *args], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                      env=env)]
+            out, err = procs[0].communicate(timeout=_PROBE_TIMEOUT)
             text = (out + err).decode("utf-8", errors="replace")
-            texts.append(text if proc.returncode == 0 else "")
+            texts.append(text if procs[0].returncode == 0 else "")
         return texts
     except FileNotFoundError:
         raise errors.CliNotFoundError(f"cannot start {command[0]!r}",
@@ -206,6 +214,10 @@ def probe(command: tuple[str, ...], cache_dir: Path | None = None,
     if known:
         info = CliInfo(command, str(known["version"]),
                        cast("dict[str, list[str] | None]", known["commands"]), environ)
+    elif package is not None and package[0] in KNOWN_RELEASES:
+        surface = KNOWN_RELEASES[package[0]]
+        info = CliInfo(command, package[0], {k: (list(v) if v else None)
+                                             for k, v in surface.items()}, environ, _dirty=True)
     else:
         if package is not None:
             (help_text,) = _run_many(command, [["--help"]], environ)

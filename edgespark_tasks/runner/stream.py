@@ -1,13 +1,15 @@
 """Live streaming of a child's stdout and stderr, redacted, keeping a bounded tail.
 
 Memory stays bounded however much the CLI prints: output is read in chunks of at most
-`CHUNK` bytes, written through at once, and only the last `TAIL_CHARS` characters are kept
+`CHUNK` bytes, written through up to the last complete line, and only the last `TAIL_CHARS`
+characters are kept
 (for error messages and for the few facts parsed from output, like deploy's URL).
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 import subprocess
 import threading
 import time
@@ -59,14 +61,14 @@ class Tee:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         pending = ""
         try:
-            for raw in iter(lambda: pipe.readline(CHUNK), b""):
+            fd = pipe.fileno()
+            while raw := os.read(fd, CHUNK):
                 pending += decoder.decode(raw)
-                if pending.endswith("\n"):
-                    # Whole lines at once, so a secret is never split across two writes.
-                    self._emit(pending, sink)
-                    pending = ""
-                elif len(pending) > CHUNK:  # a very long line: cut where no secret straddles
+                # Whole lines at once, so a secret is never split across two writes.
+                cut = pending.rfind("\n") + 1
+                if not cut and len(pending) > CHUNK:  # a very long line: a safe cut in it
                     cut = self._redactor.safe_split(pending, 4 * self._redactor.longest + 64)
+                if cut:
                     self._emit(pending[:cut], sink)
                     pending = pending[cut:]
             self._emit(pending + decoder.decode(b"", final=True), sink)

@@ -57,11 +57,11 @@ def _log(entry: dict[str, Any]) -> None:
         handle.write(json.dumps(entry) + "\n")
 
 
-def _log_probe(argv: list[str]) -> None:
+def _log_probe(argv: list[str], started: float) -> None:
     folder = _state_dir()
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "probes.jsonl").open("a") as handle:
-        handle.write(json.dumps({"argv": argv, "time": time.time()}) + "\n")
+        handle.write(json.dumps({"argv": argv, "time": started, "end": time.time()}) + "\n")
 
 
 def _help(script: dict[str, Any], group: str | None) -> int:
@@ -243,8 +243,19 @@ def _words(argv: list[str]) -> list[str]:
 def main(argv: list[str]) -> int:
     """Run one fake CLI call; see the module docstring."""
     script = _script()
+    while argv[:1] and argv[0] in VALUE_OPTIONS:  # global options before the command
+        argv = argv[2:]
     if argv[:1] in (["--version"], ["-v"]) or "--help" in argv or argv[:1] in ([], ["help"]):
-        _log_probe(argv)
+        started = time.time()
+        time.sleep(float(script.get("probe_sleep", 0)))  # widen the window to catch overlaps
+        code = _probe(argv, script)
+        sys.stdout.flush()
+        _log_probe(argv, started)  # before exiting: our pipes close only when we exit
+        return code
+    return _command(argv, script)
+
+
+def _probe(argv: list[str], script: dict[str, Any]) -> int:
     if argv[:1] in (["--version"], ["-v"]):
         print(script.get("version", "1.0.0"))
         return 0
@@ -256,6 +267,14 @@ def main(argv: list[str]) -> int:
         return 2
     if "--help" in argv:
         return _help(script, words[0])
+    return 2
+
+
+def _command(argv: list[str], script: dict[str, Any]) -> int:
+    words = _words(argv)
+    if not words or words[0] not in COMMANDS:
+        print(f"error: unknown command '{' '.join(words)}'", file=sys.stderr)
+        return 2
     words = words[: 2 if COMMANDS[words[0]] and len(words) > 1 else 1]
     key = " ".join(words)
     if key in script.get("missing", []) or words[0] in script.get("missing", []):

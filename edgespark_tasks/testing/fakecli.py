@@ -65,7 +65,8 @@ class FakeCli:
         self._save()
 
     def set(self, **values: Any) -> None:
-        """Set other script keys: version, missing, sleep, secrets, url, generate_sql."""
+        """Set other script keys: version, missing, sleep, secrets, url, generate_sql,
+        probe_sleep (seconds each `--version`/`--help` takes)."""
         self._script.update(values)
         self._save()
 
@@ -89,10 +90,24 @@ class FakeCli:
 
     def probes(self) -> list[list[str]]:
         """The argv of every `--version` / `--help` call (capability probes), oldest first."""
+        return [entry["argv"] for entry in self._probe_entries()]
+
+    def probe_overlaps(self) -> int:
+        """How many capability probes ran while another probe or call was running."""
+        spans = [(p["time"], p["end"]) for p in self._probe_entries()]
+        spans += [(c["start"], c["end"]) for c in self.calls() if "end" in c]
+        spans.sort()
+        overlapping, latest_end = 0, float("-inf")
+        for start, end in spans:
+            overlapping += start < latest_end
+            latest_end = max(latest_end, end)
+        return overlapping
+
+    def _probe_entries(self) -> list[dict[str, Any]]:
         path = self.state / "probes.jsonl"
         if not path.is_file():
             return []
-        return [json.loads(line)["argv"] for line in path.read_text().splitlines() if line]
+        return [json.loads(line) for line in path.read_text().splitlines() if line]
 
     def started(self) -> list[dict[str, Any]]:
         """Every call as it started (pid, command, cwd), oldest first; finished or not."""

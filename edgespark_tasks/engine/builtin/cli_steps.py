@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from edgespark_tasks import errors
 from edgespark_tasks.engine.context import StepContext, StepResult
 from edgespark_tasks.engine.hookspecs import hookimpl
 
@@ -68,5 +69,8 @@ def edgespark_deploy(ctx: StepContext) -> StepResult:
 @hookimpl
 def edgespark_log_tail(ctx: StepContext) -> StepResult:
     seconds = ctx.options.tail_seconds
+    if seconds is not None and not seconds > 0:  # 0 would mean "until the step timeout"
+        raise errors.ArgumentError(f"log tail for {seconds:g} seconds shows nothing",
+                                   "give a positive number of seconds, e.g. --seconds 30")
     run = ctx.runner.run(ctx.step("log-tail").call((), ctx.environment), stop_after=seconds)
     return StepResult(output=run.output, returncode=run.returncode)
