@@ -58,7 +58,8 @@ PROJECT_FILES = {
     "tasks.py": "from edgespark_tasks.invoke import ns  # noqa: F401\n",
     "pyproject.toml": ('[tool.edgespark-tasks]\nsmoke_checks = ["/api/health"]\n'
                        "smoke_deadline = 10\nsmoke_timeout = 5\n"),
-    ".gitignore": "node_modules/\ndist/\n.edgespark/\n.edgespark-tasks/\n",
+    # `node_modules` without a slash: here it is a symlink, which `node_modules/` misses.
+    ".gitignore": "node_modules\ndist/\n.edgespark/\n.edgespark-tasks/\n",
 }
 
 
