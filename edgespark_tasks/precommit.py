@@ -89,8 +89,18 @@ def _load(root: Path) -> tuple[Project, Settings]:
 
 def _print(findings: Sequence[Finding], project: Project) -> None:
     base = os.path.relpath(project.root, Path.cwd())
+    base = "" if base == "." else Path(base).as_posix()
     for finding in findings:
-        print(finding.format("" if base == "." else Path(base).as_posix()))
+        print(finding.format(base))
+    if findings and os.environ.get("GITHUB_ACTIONS", "").lower() == "true":
+        # On a GitHub runner (pre-commit in a workflow) findings annotate the diff too; the
+        # import happens only then, so a hook on a laptop loads nothing more.
+        from edgespark_tasks.engine.report_github import finding_annotation
+        from edgespark_tasks.runner.redact import Redactor
+
+        redactor = Redactor.from_environ()
+        for finding in findings:
+            print(finding_annotation(finding, base, redactor))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,7 +21,7 @@ from edgespark_tasks.engine.report_github import (
     workflow_command,
 )
 from edgespark_tasks.runner.redact import Redactor
-from edgespark_tasks.testing import FakeCli
+from edgespark_tasks.testing import FakeCli, git
 
 SCHEMA = "server/src/defs/db_schema.ts"
 
@@ -71,6 +71,23 @@ def test_check_emits_annotations_on_github_actions(edgespark_project: Any,
     assert f"{SCHEMA}: error: schema changed" in on_gha.stdout  # the text stays
     only = tool(repo, fake_cli, "check", "--all-files", "--format", "github")
     assert only.stdout.splitlines() == [*annotations, only.stdout.splitlines()[-1]]
+
+
+def test_precommit_hook_annotates_on_github_actions(edgespark_project: Any,
+                                                   fake_cli: FakeCli) -> None:
+    repo = edgespark_project()
+    unmigrated(repo)
+    git(repo, "add", "-A")
+    plain = run_tool("edgespark-tasks-hook", "schema-migrated", "--staged", SCHEMA, cwd=repo,
+                     env=fake_cli.environ())
+    assert plain.returncode == 1 and "::error" not in plain.stdout
+    on_gha = run_tool("edgespark-tasks-hook", "schema-migrated", "--staged", SCHEMA, cwd=repo,
+                      env=fake_cli.environ(GITHUB_ACTIONS="true"))
+    assert on_gha.returncode == 1
+    assert [ln for ln in on_gha.stdout.splitlines() if ln.startswith("::")] == [
+        "::error file=server/src/defs/db_schema.ts,title=edgespark schema-migrated::schema "
+        "changed without a migration (fix: run `edgespark db generate`, review the SQL, and "
+        "commit it with the schema)"]
 
 
 def test_check_redacts_annotations_with_the_api_key(edgespark_project: Any,
@@ -179,6 +196,22 @@ def test_failed_step_is_annotated_and_summarised(edgespark_project: Any, fake_cl
     assert ":::st_failed" in summary and ":::st_not_run" in summary
     assert "| deploy | run | first run for the default environment | not-run | - |" in summary
     assert fake_cli.api_key not in summary
+
+
+def test_a_failed_gate_is_annotated(edgespark_project: Any, fake_cli: FakeCli) -> None:
+    repo = edgespark_project()
+    fake_cli.respond("pull types", exit=1, stdout="Types are stale\n")
+    stale = tool(repo, fake_cli, "run", "types-check", GITHUB_ACTIONS="true", CI="true")
+    assert stale.returncode == 1
+    assert [ln for ln in stale.stdout.splitlines() if ln.startswith("::")] == [
+        "::error title=edgespark notes-app%3A types-check failed::" + stale.stderr.split(
+            "error: ", 1)[1].strip()]
+    fake_cli.set(responses={})
+    offline = tool(repo, fake_cli, "run", "types-check", GITHUB_ACTIONS="true", CI="true",
+                   EDGESPARK_API_KEY="")
+    assert offline.returncode == 3
+    assert [ln.split("::")[1] for ln in offline.stdout.splitlines() if ln.startswith("::")] \
+        == ["warning title=edgespark notes-app%3A types-check could not check"]
 
 
 def test_no_summary_off_github(edgespark_project: Any, fake_cli: FakeCli) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 
 from edgespark_tasks import errors
-from edgespark_tasks.engine import finish, report
+from edgespark_tasks.engine import finish, report, report_summary
 from edgespark_tasks.engine.context import RunOptions, StepContext, StepResult
 from edgespark_tasks.engine.plan import Decision, Planner, with_capabilities
 from edgespark_tasks.engine.preflight import run_preflight
@@ -58,7 +58,12 @@ def run_step(session: Session, step_id: str, options: RunOptions) -> StepResult:
     """Run one step now, whatever the recorded state (a person asked for it)."""
     ctx = session.context(options)
     step = ctx.step(step_id)
-    return execute(ctx, step)
+    try:
+        return execute(ctx, step)
+    except errors.EdgesparkTasksError as exc:
+        report_summary.annotate_step_error(session.project.name, step.id, exc, ctx.redactor,
+                                           ctx.say)
+        raise
 
 
 def make_plan(session: Session, options: RunOptions) -> list[Decision]:

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from edgespark_tasks import errors
 from edgespark_tasks.engine.report import Report
 from edgespark_tasks.engine.report_github import in_github_actions, set_output, workflow_command
 from edgespark_tasks.engine.report_mermaid import flowchart
@@ -61,6 +62,19 @@ def failure_annotations(rep: Report, redactor: Redactor) -> list[str]:
                                       title=f"edgespark {rep.project}: deploy {rep.result}",
                                       redactor=redactor))
     return lines
+
+
+def annotate_step_error(project: str, step_id: str, error: errors.EdgesparkTasksError,
+                        redactor: Redactor, say: Callable[[str], None] = print) -> None:
+    """On a GitHub runner, a failed single step (`run STEP`, a gate) as an annotation: an
+    error, or a warning when the step could not check (CLI missing, offline, no key)."""
+    if not in_github_actions():
+        return
+    kind = errors.exit_class_of(error)
+    level = "warning" if kind in errors.COULD_NOT_CHECK else "error"
+    what = "could not check" if level == "warning" else "failed"
+    say(workflow_command(level, error.one_line(), title=f"edgespark {project}: {step_id} {what}",
+                         redactor=redactor))
 
 
 def publish(rep: Report, redactor: Redactor, say: Callable[[str], None] = print,
