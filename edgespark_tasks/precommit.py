@@ -1,5 +1,8 @@
 """pre-commit entry point: `edgespark-tasks-hook CHECK_ID [--project DIR] [--staged] [FILE...]`.
 
+CHECK_ID is one offline check, `offline` (all of them in one process, the default hook that
+`init` writes), or one of the CLI gates.
+
 - With files (pre-commit passes the staged ones), every project those files belong to is
   checked (monorepo aware); files outside any project are ignored.
 - `--staged` (used by `.pre-commit-hooks.yaml`) also looks at `git diff --cached` itself,
@@ -30,11 +33,14 @@ from edgespark_tasks.project.settings import Settings, load_settings
 PROG = "edgespark-tasks-hook"
 # The three CLI gates; their runner is wired in `run_cli_gate` below.
 GATES = ("db-check", "types-check", "deploy-dry-run")
+# Every offline check in one process: each file read and tokenized once, shared by the checks.
+ALL = "offline"
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="EdgeSpark pre-commit hooks.")
-    parser.add_argument("check", choices=[*CHECK_IDS, *GATES], help="the check or gate to run")
+    parser.add_argument("check", choices=[*CHECK_IDS, ALL, *GATES],
+                        help=f"the check or gate to run ({ALL!r}: every offline check)")
     parser.add_argument("files", nargs="*", help="changed files (pre-commit passes them)")
     parser.add_argument("--project", type=Path, help="only this project folder")
     parser.add_argument("--staged", action="store_true",
@@ -123,8 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     paths = [(cwd / f).resolve() for f in args.files]
-    if args.staged:
-        paths += [path for status, path in gitfiles.staged_changes(cwd) if status == "D"]
+    index = gitfiles.staged_changes(cwd) if args.staged else None
+    if index:
+        paths += [path for status, path in index if status == "D"]
     from_ref = os.environ.get("PRE_COMMIT_FROM_REF", "")
     to_ref = os.environ.get("PRE_COMMIT_TO_REF", "")
     pushing = bool(from_ref and to_ref)
@@ -139,14 +146,16 @@ def _run(args: argparse.Namespace) -> int:
         return run_cli_gate(args.check, [_load(root) for root in sorted(roots)],
                             strict=args.strict)
     failed = False
-    check = load_check(args.check)
+    checks = [load_check(name) for name in (CHECK_IDS if args.check == ALL else (args.check,))]
     for root, changed in sorted(roots.items()):
         project, settings = _load(root)
-        if args.staged and not any(check.relevant(project, path) for path in changed):
+        names = [check.id for check in checks if not args.staged
+                 or any(check.relevant(project, path) for path in changed)]
+        if not names:
             continue
         staged = None if args.staged or not changed else [str(p) for p in changed]
-        findings = run_checks(project, settings, [args.check], staged=staged,
-                              all_files=not args.staged and not changed)
+        findings = run_checks(project, settings, names, staged=staged,
+                              all_files=not args.staged and not changed, index_changes=index)
         _print(findings, project)
         failed = failed or has_errors(findings)
     return 1 if failed else 0

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fresh_template import write_fresh_template
 
 from edgespark_tasks.testing.projects import git, make_project_repo, rehash_schema
 
@@ -131,6 +132,16 @@ CASES: dict[str, tuple[Change, Change, str, str]] = {
         lambda r: edit(r, "configs/auth-config.yaml", "providerGithub:\n  enabled: false",
                        "providerGithub:\n  enabled: true"),
         "configs/auth-config.yaml:21", "clientIdVarRef: GITHUB_CLIENT_ID"),
+    "edgespark-offline": (  # every offline check in one process
+        lambda r: (edit(r, S + "src/index.ts", "ok: true", 'ok: vars.get("GOOGLE_CLIENT_ID")'),
+                   edit(r, S + "src/defs/db_schema.ts", '"label"', '"name"'), rehash_schema(r)),
+        lambda r: (edit(r, S + "src/index.ts", 'vars.get("PUBLIC_APP_NAME")', 'hasVar("MISSING")'),
+                   edit(r, S + "src/index.ts", 'from "hono";', 'from "hono"; import { hasVar } '
+                        'from "./lib";'),
+                   (r / S / "src/lib.ts").write_text(
+                       'import { vars } from "edgespark";\n'
+                       "export const hasVar = (k: string) => Boolean(vars.get(k as any));\n")),
+        "server/src/index.ts:7", '| "MISSING"` to VarKey in runtime.ts'),
     "edgespark-no-secret-files": (
         lambda r: edit(r, "configs/vars.yaml", "Notes", "My Notes"),
         _add_env_file,
@@ -165,6 +176,31 @@ def test_unrelated_commit_passes_every_offline_hook(
     # always_run hooks run (to notice deletions) and pass; the others are skipped.
     assert out.count("Passed") == len(OFFLINE) - 1, out
     assert "no secret files" in out.split("Skipped")[0].splitlines()[-1], out
+
+
+def test_first_commit_of_a_fresh_template_passes_every_offline_hook(
+        tmp_path: Path, hooks_repo: tuple[str, str], env: dict[str, str]) -> None:
+    root = write_fresh_template(tmp_path / "fresh")
+    git(root, "init", "-q", "-b", "main")
+    config = {"repos": [{"repo": hooks_repo[0], "rev": hooks_repo[1],
+                         "hooks": [{"id": hook} for hook in OFFLINE]}]}
+    (root / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    assert _run([str(PRE_COMMIT), "install"], root, env)[0] == 0
+    code, out = commit(root, env)
+    assert code == 0 and "Failed" not in out, out
+    # The real bug next to it: the first table, committed without `db generate`.
+    edit(root, S + "src/defs/db_schema.ts", "// Example:\n",
+         'export const posts = sqliteTable("posts", { id: integer("id") });\n')
+    code, out = commit(root, env)
+    assert code == 1 and "no schema hash" in out and "edgespark db generate" in out, out
+
+
+def test_init_template_offers_the_single_process_hook_first() -> None:
+    hooks = yaml.safe_load((HERE / "templates/pre-commit-config.yaml").read_text())[0]["hooks"]
+    assert hooks[0]["id"] == "edgespark-offline"
+    assert hooks[0]["entry"] == "edgespark-tasks-hook offline --staged"
+    offline_ids = {h for h in OFFLINE if h != "edgespark-offline"}
+    assert not offline_ids & {h["id"] for h in hooks}  # one process, not six
 
 
 def test_try_repo_smoke(tmp_path: Path, hooks_repo: tuple[str, str],

@@ -45,6 +45,8 @@ class CheckContext:
     settings: Settings
     staged: tuple[str, ...] | None = None
     all_files: bool = False
+    # The repository's staged changes when the caller already asked git (the hook does).
+    index_changes: tuple[gitfiles.Change, ...] | None = None
 
     @cached_property
     def changes(self) -> list[gitfiles.Change]:
@@ -55,6 +57,8 @@ class CheckContext:
             return [("M" if p.exists() else "D", p) for p in paths]
         if self.all_files:
             return gitfiles.worktree_changes(root, root)
+        if self.index_changes is not None:
+            return gitfiles.under_any(list(self.index_changes), root)
         return gitfiles.staged_changes(root, root)
 
     @cached_property
@@ -133,10 +137,13 @@ def run_checks(
     *,
     staged: Sequence[str] | None = None,
     all_files: bool = False,
+    index_changes: Sequence[gitfiles.Change] | None = None,
 ) -> list[Finding]:
-    """Run the named checks (all by default) on one project; findings sorted by file and line."""
+    """Run the named checks (all by default) on one project; findings sorted by file and line.
+
+    `index_changes`: `gitfiles.staged_changes` of the repository, if the caller has it."""
     checks = [load_check(name) for name in (CHECK_IDS if names is None else names)]
     ctx = CheckContext(project, settings, tuple(staged) if staged is not None else None,
-                       all_files)
+                       all_files, tuple(index_changes) if index_changes is not None else None)
     findings = [finding for check in checks for finding in check(ctx)]
     return sorted(findings, key=sort_key)

@@ -173,8 +173,11 @@ def check(ctx: CheckContext) -> list[Finding]:
     if not path.is_file():
         return [Finding(ID, "warning", ctx.rel(path), None, "auth-config.yaml is missing",
                         "fetch the live config with `edgespark auth pull` and commit it")]
-    text = path.read_text(encoding="utf-8", errors="replace")
-    return auth_findings(text, ctx.rel(path))
+    rel = ctx.rel(path)
+    found = ctx.sources.derived("auth_findings", path, lambda text: [
+        [f.severity, f.line, f.message, f.fix] for f in auth_findings(text, rel)])
+    return [Finding(ID, severity, rel, line, message, fix)
+            for severity, line, message, fix in found]
 
 
 def relevant(project: Project, path: Path) -> bool:

@@ -24,12 +24,14 @@ def check(ctx: CheckContext) -> list[Finding]:
         return []
     findings = []
     for status, path in touched:
-        verb = "deleted" if status == "D" else "edited"
+        verb = {"D": "deleted", "A": "added"}.get(status, "edited")
         findings.append(Finding(
             ID, "error", ctx.rel(path), None,
-            f"platform-owned file {verb} by hand (no matching .checksums.json update)",
-            "undo the hand edit (`git restore --staged --worktree <file>`), then run "
-            "`edgespark pull` / `edgespark pull types` to refresh generated files",
+            f"platform-owned file {verb} without a matching .checksums.json update",
+            ("unstage it (`git rm --cached <file>`)" if status == "A" else
+             "undo the hand edit (`git restore --staged --worktree <file>`)")
+            + ", then run `edgespark pull` / `edgespark pull types`, which writes generated "
+            "files together with .checksums.json",
         ))
     return findings
 

@@ -14,8 +14,8 @@ import os.path
 from collections.abc import Mapping
 from pathlib import Path
 
+from edgespark_tasks.checks.filefacts import FileFacts
 from edgespark_tasks.checks.jsmodules import DEFAULT, NAMESPACE
-from edgespark_tasks.checks.keyfacts import FileFacts
 from edgespark_tasks.checks.runtime_keys import KeyKind, Read
 
 FnRef = tuple[Path, str]
@@ -121,18 +121,20 @@ def infer_wrappers(graph: ModuleGraph, configured: Mapping[str, str]
         for kind, _key, _line, _via, fn, idx in facts.reads:
             if fn is not None:
                 wrappers.setdefault((path, fn), (kind, idx))
+    # Only calls passing a parameter on can make a new wrapper.
+    passing = [(path, call) for path, facts in graph.facts.items() for call in facts.calls
+               if any(arg[0] == "param" for arg in call[3])]
     changed = True
     while changed:
         changed = False
-        for path, facts in graph.facts.items():
-            for callee, member, _line, args in facts.calls:
-                target = _wrapper_of(graph, wrappers, configured, path, callee, member)
-                if target is None or target[1] >= len(args):
-                    continue
-                arg = args[target[1]]
-                if arg[0] == "param" and (path, arg[1]) not in wrappers:
-                    wrappers[(path, arg[1])] = (target[0], arg[2])
-                    changed = True
+        for path, (callee, member, _line, args) in passing:
+            target = _wrapper_of(graph, wrappers, configured, path, callee, member)
+            if target is None or target[1] >= len(args):
+                continue
+            arg = args[target[1]]
+            if arg[0] == "param" and (path, arg[1]) not in wrappers:
+                wrappers[(path, arg[1])] = (target[0], arg[2])
+                changed = True
     return wrappers
 
 

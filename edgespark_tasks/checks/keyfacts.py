@@ -9,9 +9,9 @@ Which calls are reads is decided across modules by `key_resolve`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
 from typing import Any
 
+from edgespark_tasks.checks.filefacts import FileFacts
 from edgespark_tasks.checks.jsfunctions import Function, enclosing_param, find_functions
 from edgespark_tasks.checks.jsimports import DOT, at, find_bindings
 from edgespark_tasks.checks.jsmodules import NAMESPACE, module_links
@@ -26,28 +26,6 @@ _NOT_CALLEES = frozenset({"if", "for", "while", "switch", "catch", "return", "ty
                           "import", "require", "super", "await", "with", "void", "delete"})
 # Argument classes: [tag, value, index]: ["lit", KEY, 0], ["param", FUNCTION, N], ["other", "", 0]
 Arg = list[Any]
-
-
-@dataclass
-class FileFacts:
-    """See the module docstring. Lists, not tuples, so the JSON round trip is exact."""
-
-    reads: list[list[Any]] = field(default_factory=list)  # kind, key|None, line, via, fn, idx
-    calls: list[list[Any]] = field(default_factory=list)  # callee, member|"", line, [Arg...]
-    functions: list[str] = field(default_factory=list)
-    imports: dict[str, list[str]] = field(default_factory=dict)
-    exports: dict[str, str] = field(default_factory=dict)
-    reexports: list[list[str]] = field(default_factory=list)
-    secret_lines: list[int] = field(default_factory=list)
-    code_secrets: list[list[Any]] = field(default_factory=list)  # line, name
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (the fields already hold only lists, dicts and scalars)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FileFacts:
-        return cls(**data)
 
 
 def _arg(tokens: list[Token], i: int, functions: list[Function]) -> Arg:

@@ -43,17 +43,28 @@ def journal_findings(text: str, journal: str, sql_tags: Collection[str],
         return [err(1, "_journal.json has no `entries` list")]
     findings: list[Finding] = []
     tags: set[str] = set()
+    seen: set[tuple[int, str]] = set()
     last_when: int | None = None
+    expected = 0
+    entry_lines = _EntryLines(text)
     for pos, entry in enumerate(entries):
         tag = entry.get("tag") if isinstance(entry, dict) else None
-        line = _line_of(text, tag) if isinstance(tag, str) else None
+        line = entry_lines.next(tag) if isinstance(tag, str) else None
         idx = entry.get("idx") if isinstance(entry, dict) else None
         if not isinstance(tag, str) or not isinstance(idx, int) or isinstance(idx, bool):
             findings.append(err(line, f"journal entry {pos} needs an integer `idx` and a `tag`"))
+            expected += 1
             continue
-        if idx != pos:
-            findings.append(err(line, f"entry {tag} has idx {idx}, expected {pos}: idx must run "
-                                      "0, 1, 2... without gaps or duplicates"))
+        if (idx, tag) in seen:  # one finding, not a cascade of "idx N, expected N+1"
+            findings.append(err(line, f"duplicate entry: {tag} (idx {idx}) is listed twice",
+                                "remove the second copy of this entry from meta/_journal.json; "
+                                "keep the .sql file and snapshot (it may already be applied)"))
+            continue
+        seen.add((idx, tag))
+        if idx != expected:
+            findings.append(err(line, f"entry {tag} has idx {idx}, expected {expected}: idx must "
+                                      "run 0, 1, 2... without gaps or duplicates"))
+        expected += 1
         match = _TAG.fullmatch(tag)
         if match is None or int(match.group(1)) != idx:
             findings.append(err(line, f"tag {tag!r} does not start with its idx {idx:04d}_"))
@@ -81,9 +92,22 @@ def journal_findings(text: str, journal: str, sql_tags: Collection[str],
     return findings
 
 
-def _line_of(text: str, tag: str) -> int | None:
-    match = re.search(r'"tag"\s*:\s*' + re.escape(json.dumps(tag)), text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+class _EntryLines:
+    """Line of each journal entry by tag; a tag listed twice gets each copy's own line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: dict[str, list[int]] = {}
+        self.used: dict[str, int] = {}
+
+    def next(self, tag: str) -> int | None:
+        if tag not in self.lines:
+            pattern = re.compile(r'"tag"\s*:\s*' + re.escape(json.dumps(tag)))
+            self.lines[tag] = [self.text.count("\n", 0, m.start()) + 1
+                               for m in pattern.finditer(self.text)]
+        found, nth = self.lines[tag], self.used.get(tag, 0)
+        self.used[tag] = nth + 1
+        return found[min(nth, len(found) - 1)] if found else None
 
 
 def check(ctx: CheckContext) -> list[Finding]:
@@ -106,24 +130,38 @@ def check(ctx: CheckContext) -> list[Finding]:
 
 def _applied_changes(ctx: CheckContext) -> list[Finding]:
     project = ctx.project
-    branch = gitfiles.default_branch(project.root, project.migration_branch)
-    base = gitfiles.merge_base(project.root, branch) if branch else None
-    if base is None:
+    found = gitfiles.changes_since_fork(project.root, project.migration_branch,
+                                        project.drizzle_dir, cached=ctx.judges_index)
+    if found is None:
         return []  # not in git, or no default branch yet: nothing is applied
+    branch, changes = found
     findings = []
-    changes = gitfiles.changes_against(project.root, base, project.drizzle_dir,
-                                       cached=ctx.judges_index)
+    base = ""
+    allowed = ctx.settings.allow_rewritten_migrations
     for status, path in changes:
         if path.parent != project.drizzle_dir or path.suffix != ".sql" or status not in ("M", "D"):
             continue
-        verb = "edits" if status == "M" else "deletes"
+        rel = ctx.rel(path)
+        base = base or (gitfiles.merge_base(project.root, branch) or branch)
+        if status == "D":
+            findings.append(Finding(
+                ID, "error", rel, None, f"deletes a migration already on {branch}: applied "
+                "migrations must never change (the remote database stores their hashes)",
+                f"`git checkout {base[:12]} -- {rel}` and put the change in a new migration "
+                "(`edgespark db generate`)"))
+            continue
+        from edgespark_tasks.project.files import sha256_file
+
+        digest = sha256_file(path)
+        if allowed.get(path.name) == digest:
+            continue  # rewritten on purpose, and this exact content was allowed
         findings.append(Finding(
-            ID, "error", ctx.rel(path), None,
-            f"{verb} a migration already on {branch}: applied migrations must never change "
-            "(the remote database stores their hashes)",
-            f"`git checkout {base[:12]} -- {ctx.rel(path)}` and put the change in a new "
-            "migration (`edgespark db generate`)",
-        ))
+            ID, "error", rel, None, f"edits a migration already on {branch}: applied migrations "
+            "must never change (the remote database stores their hashes)",
+            f"`git checkout {base[:12]} -- {rel}` and put the change in a new migration "
+            "(`edgespark db generate`). If the platform refused it and it was never applied, "
+            f"allow this one rewrite in pyproject.toml: [tool.edgespark-tasks."
+            f'allow_rewritten_migrations] "{path.name}" = "{digest}"'))
     return findings
 
 

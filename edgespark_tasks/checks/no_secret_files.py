@@ -40,7 +40,8 @@ def _env_findings(ctx: CheckContext) -> list[Finding]:
     """Tracked `.env*` / `.edgespark/` files, judged by kind (see `envfiles`)."""
     root = ctx.project.root
     findings = []
-    for path in gitfiles.list_files(root, *SPECS):
+    tracked, others = gitfiles.tracked_and_others(root, *SPECS)
+    for path in tracked:
         kind, rel = env_kind(path), ctx.rel(path)
         if kind == "local":
             findings.append(Finding(ID, "error", rel, None, "local file is tracked by git",
@@ -63,8 +64,7 @@ def _env_findings(ctx: CheckContext) -> list[Finding]:
                                     ".env.example if it only documents the keys)"))
     findings += [Finding(ID, "warning", ctx.rel(path), None, "local file is not git-ignored",
                          "add it to .gitignore so `git add -A` cannot commit it")
-                 for path in gitfiles.list_files(root, *SPECS, others=True)
-                 if env_kind(path) == "local"]
+                 for path in others if env_kind(path) == "local"]
     return findings
 
 

@@ -6,7 +6,6 @@ a different hash means the schema changed and no migration was generated for it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -30,6 +29,10 @@ def check(ctx: CheckContext) -> list[Finding]:
                             "restore src/defs/db_schema.ts (`git checkout -- <path>`)")]
         return []  # a project without a database
     if not hash_file.is_file():
+        from edgespark_tasks.checks.db_schema import has_nothing_to_migrate
+
+        if has_nothing_to_migrate(schema, project.migrations()):
+            return []  # a fresh template: comments, imports and commented-out examples only
         return [Finding(ID, "error", ctx.rel(hash_file), None,
                         "no schema hash: db_schema.ts was never turned into a migration",
                         GENERATE)]
@@ -37,14 +40,30 @@ def check(ctx: CheckContext) -> list[Finding]:
     if not _HEX64.fullmatch(recorded):
         return [Finding(ID, "error", ctx.rel(hash_file), 1,
                         "the schema hash is not 64 hex characters (hand-edited?)", GENERATE)]
+    import hashlib  # loads OpenSSL: only when there is a hash to compare
+
     content = schema.read_bytes()
     # A Windows checkout with autocrlf has CRLF bytes; the hash was taken of the LF file.
     digests = {hashlib.sha256(content).hexdigest(),
                hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest()}
     if recorded in digests:
         return []
+    if _migration_added_without_hash(ctx):
+        return [Finding(ID, "error", ctx.rel(hash_file), 1,
+                        "a migration was added but _edgespark_schema_hash was not refreshed",
+                        "`edgespark db generate` rewrites the hash (and writes no new migration "
+                        "when the schema already matches the latest snapshot); commit the hash "
+                        "file with the migration")]
     return [Finding(ID, "error", ctx.rel(schema), None,
                     "schema changed without a migration", GENERATE)]
+
+
+def _migration_added_without_hash(ctx: CheckContext) -> bool:
+    """The change set adds a `.sql` migration but leaves the hash file alone."""
+    project = ctx.project
+    added = any(status == "A" and path.parent == project.drizzle_dir and path.suffix == ".sql"
+                for status, path in ctx.changes)
+    return added and all(path != project.schema_hash_file for _, path in ctx.changes)
 
 
 def relevant(project: Project, path: Path) -> bool:

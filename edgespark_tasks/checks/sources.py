@@ -18,13 +18,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from edgespark_tasks import __version__
-from edgespark_tasks.checks.keyfacts import FileFacts, file_facts
+from edgespark_tasks.checks.filefacts import FileFacts
 from edgespark_tasks.project.model import Project
 
 SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -120,6 +120,8 @@ class SourceIndex:
                 except TypeError:
                     facts = None
             if facts is None:
+                from edgespark_tasks.checks.keyfacts import file_facts  # only on a miss
+
                 facts, dirty = file_facts(self.texts[path]), True
                 fresh[rel] = [digest, facts.to_json()]
             result[path] = facts
@@ -128,23 +130,31 @@ class SourceIndex:
             self._store(self._cache)
         return result
 
-    def oauth_refs(self) -> list[tuple[str, str, str, int]]:
-        """The auth config's OAuth refs (see `auth_config.oauth_refs`), cached by content so
-        a commit that does not touch the file never loads a YAML parser."""
-        path = self.project.auth_config
+    def derived(self, name: str, path: Path, compute: Callable[[str], Any]) -> Any:
+        """`compute(text of path)` (a JSON-ready value), cached by the file's content, so a
+        commit that does not touch the file never pays for parsing it (nor loads YAML)."""
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = path.read_bytes()
         except OSError:
-            return []
-        entry = self._cache["derived"].get("oauth_refs")
+            data = b""
+        digest = hashlib.sha256(data).hexdigest()
+        entry = self._cache["derived"].get(name)
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
-            return [tuple(ref) for ref in entry[1]]
-        from edgespark_tasks.checks.auth_config import file_oauth_refs
-
-        refs = file_oauth_refs(path)
-        self._cache["derived"]["oauth_refs"] = [digest, [list(ref) for ref in refs]]
+            return entry[1]
+        value = compute(data.decode("utf-8", errors="replace"))
+        self._cache["derived"][name] = [digest, value]
         self._store(self._cache)
-        return refs
+        return value
+
+    def oauth_refs(self) -> list[tuple[str, str, str, int]]:
+        """The auth config's OAuth refs (see `auth_config.oauth_refs`)."""
+        def compute(_text: str) -> list[list[Any]]:
+            from edgespark_tasks.checks.auth_config import file_oauth_refs
+
+            return [list(ref) for ref in file_oauth_refs(self.project.auth_config)]
+
+        refs = self.derived("oauth_refs", self.project.auth_config, compute)
+        return [(str(p), str(k), str(key), int(line)) for p, k, key, line in refs]
 
     @cached_property
     def aliases(self) -> dict[str, Path]:
@@ -191,6 +201,8 @@ class SourceIndex:
             ignore = self.cache_dir / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# edgespark-tasks cache: never commit it\n*\n")
+            import tempfile  # only on a cache miss: keeps the common path's imports lean
+
             fd, tmp = tempfile.mkstemp(prefix=".facts-", dir=self.cache_dir)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:

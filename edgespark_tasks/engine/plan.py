@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from edgespark_tasks.checks import varsfile
+from edgespark_tasks.checks.db_schema import NO_TABLE, has_nothing_to_migrate
 from edgespark_tasks.engine.context import RunOptions
 from edgespark_tasks.engine.state import StepRecords
 from edgespark_tasks.engine.steps import Step
@@ -123,6 +124,8 @@ class Planner:
         actual = files.sha256_file(schema)  # a folder in its place is an error, not "missing"
         if actual == files.MISSING:
             return Decision(step, False, f"no {_short(self.project.relative(schema))}")
+        if has_nothing_to_migrate(schema, self.project.migrations()):
+            return Decision(step, False, NO_TABLE)
         expected = (files.read_text(recorded).strip()
                     if files.sha256_file(recorded) != files.MISSING else "")
         if actual == expected:

@@ -33,19 +33,48 @@ def repo_root(cwd: Path) -> Path | None:
     return Path(out.strip()).resolve() if out else None
 
 
-def _changes(cwd: Path, *args: str) -> list[Change]:
+def _diff(cwd: Path, *args: str) -> list[Change] | None:
+    """`git diff --name-status` as changes; None when git fails (bad ref, not a repo)."""
     top = repo_root(cwd)
     # --no-renames: a rename shows as a deletion plus an addition, so deletions are never hidden.
     out = _git(cwd, "diff", "--name-status", "-z", "--no-renames", *args) if top else None
-    if not out or top is None:
-        return []
+    if out is None or top is None:
+        return None
     parts = out.split("\0")
     return [(parts[i][:1], top / parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+
+def _changes(cwd: Path, *args: str) -> list[Change]:
+    return _diff(cwd, *args) or []
 
 
 def staged_changes(cwd: Path, *paths: Path) -> list[Change]:
     """What the next commit changes (additions, edits and deletions) under `paths`."""
     return _changes(cwd, "--cached", "--", *map(str, paths))
+
+
+def under_any(changes: list[Change], *folders: Path) -> list[Change]:
+    """The changes at or under one of `folders` (a repository-wide list narrowed down)."""
+    return [(status, path) for status, path in changes
+            if any(f == path or f in path.parents for f in folders)]
+
+
+def changes_since_fork(cwd: Path, configured: str | None, *paths: Path,
+                       cached: bool = False) -> tuple[str, list[Change]] | None:
+    """(default branch ref, changes from where HEAD forked from it to the index or working
+    tree) under `paths`, in one git process (`git diff --merge-base`); None outside git or
+    without a default branch. The branch is chosen as `default_branch` chooses it."""
+    name = configured or _default_name(cwd)
+    extra = ["--cached"] if cached else []
+    for ref in (name, f"origin/{name}"):
+        found = _diff(cwd, "--merge-base", ref, *extra, "--", *map(str, paths))
+        if found is not None:
+            return ref, found
+    branch = default_branch(cwd, configured)  # git older than 2.30: no --merge-base
+    base = merge_base(cwd, branch) if branch else None
+    if branch is None or base is None:
+        return None
+    return branch, changes_against(cwd, base, *paths, cached=cached)
 
 
 def worktree_changes(cwd: Path, *paths: Path) -> list[Change]:
@@ -71,6 +100,21 @@ def list_files(cwd: Path, *pathspecs: str | Path, others: bool = False) -> list[
     return [top / name for name in out.split("\0") if name]
 
 
+def tracked_and_others(cwd: Path, *pathspecs: str | Path) -> tuple[list[Path], list[Path]]:
+    """(tracked or staged, untracked and not ignored) files matching `pathspecs`: both
+    answers of `list_files` from one git process."""
+    top = repo_root(cwd)
+    out = _git(cwd, "ls-files", "-z", "-t", "--full-name", "--cached", "--others",
+               "--exclude-standard", "--", *map(str, pathspecs))
+    if not out or top is None:
+        return [], []
+    tracked: list[Path] = []
+    others: list[Path] = []
+    for item in filter(None, out.split("\0")):
+        (others if item[:1] == "?" else tracked).append(top / item[2:])
+    return tracked, others
+
+
 def resolve_ref(cwd: Path, ref: str) -> bool:
     """True when `ref` names a commit in this repository."""
     return _git(cwd, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}") is not None
@@ -88,17 +132,18 @@ def default_branch(cwd: Path, configured: str | None = None) -> str | None:
     `[db] migration_branch` if set, else `origin/HEAD`, else `init.defaultBranch`, else `main`;
     a local branch is preferred, then its `origin/` counterpart (CI clones often lack it).
     """
-    name = configured
-    if not name:
-        remote_head = _git(cwd, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD")
-        if remote_head and remote_head.strip():
-            name = remote_head.strip().removeprefix("origin/")
-    if not name:
-        name = (_git(cwd, "config", "init.defaultBranch") or "").strip() or "main"
+    name = configured or _default_name(cwd)
     for ref in (name, f"origin/{name}"):
         if resolve_ref(cwd, ref):
             return ref
     return None
+
+
+def _default_name(cwd: Path) -> str:
+    remote_head = _git(cwd, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD")
+    if remote_head and remote_head.strip():
+        return remote_head.strip().removeprefix("origin/")
+    return (_git(cwd, "config", "init.defaultBranch") or "").strip() or "main"
 
 
 def merge_base(cwd: Path, ref: str) -> str | None:

@@ -1,7 +1,8 @@
 """The EdgeSpark project model: where the project is and where each of its files lives.
 
 A project is a folder holding `edgespark.toml`. Two layouts exist: full-stack (the server code
-under `[server].path`, usually `server/`) and server-only (everything at the root).
+under `[server].path`, usually `server/`) and server-only (everything at the root). Older
+scaffolds name the folders in `[app.server]` / `[app.web]` tables instead; both are read.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Project:
     auth_config: Path
     vars_file_pattern: str
     toml: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    # An older scaffold: `[app.server]` / `[app.web]` in edgespark.toml, often no runtime.ts.
+    legacy: bool = False
 
     @property
     def layout(self) -> str:
@@ -146,15 +149,20 @@ def load_project(root: Path, overrides: Mapping[str, str] | None = None) -> Proj
     server_cfg = _table(data, "server")
     web_cfg = _table(data, "web")
     db_cfg = _table(data, "db")
+    app_cfg = _table(data, "app")
+    # Older scaffolds: `[app.server]` / `[app.web]` tables, and no runtime.ts.
+    legacy = not server_cfg and not web_cfg and ("server" in app_cfg or "web" in app_cfg)
+    if legacy:
+        server_cfg, web_cfg = _table(app_cfg, "server", "app."), _table(app_cfg, "web", "app.")
 
-    server_rel = overrides.get("server") or server_cfg.get("path")
+    server_rel = overrides.get("server") or _first(server_cfg, _DIR_KEYS)
     if server_rel is None:
         # No [server].path: a full-stack template without it still keeps code in server/.
         server_rel = "server" if (root / "server" / "src").is_dir() else "."
     server_dir = (root / str(server_rel)).resolve()
-    web_dir = (root / str(web_cfg["path"])).resolve() if "path" in web_cfg else None
-    web_output = ((root / str(web_cfg["output_path"])).resolve()
-                  if "output_path" in web_cfg else None)
+    web_rel, output_rel = _first(web_cfg, _DIR_KEYS), _first(web_cfg, _OUTPUT_KEYS)
+    web_dir = (root / web_rel).resolve() if web_rel else None
+    web_output = (root / output_rel).resolve() if output_rel else None
 
     def path(key: str, default: Path) -> Path:
         return (root / overrides[key]).resolve() if key in overrides else default
@@ -175,14 +183,28 @@ def load_project(root: Path, overrides: Mapping[str, str] | None = None) -> Proj
         vars_file_pattern=_vars_pattern(overrides.get("vars_file",
                                                       "configs/vars.{environment}.yaml")),
         toml=data,
+        legacy=legacy,
     )
 
 
-def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+def _table(data: Mapping[str, Any], key: str, parent: str = "") -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise ProjectError(f"edgespark.toml: [{key}] must be a table")
+        raise ProjectError(f"edgespark.toml: [{parent}{key}] must be a table")
     return value
+
+
+# The folder key of `[server]`/`[web]` is `path`; older scaffolds' `[app.*]` tables vary.
+_DIR_KEYS = ("path", "dir", "directory", "root")
+_OUTPUT_KEYS = ("output_path", "output", "out_dir", "dist")
+
+
+def _first(table: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = table.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def _optional_str(table: Mapping[str, Any], name: str, key: str) -> str | None:

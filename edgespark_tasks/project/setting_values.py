@@ -97,6 +97,17 @@ def _wrappers(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+def _rewritten(value: Any) -> dict[str, str]:
+    """`{"0003_x.sql" = "<sha256 of the rewritten file>"}`: one allowed rewrite each."""
+    if not isinstance(value, Mapping):
+        raise ValueError('expected a table of "NNNN_name.sql" = "<sha256>"')
+    for name, digest in value.items():
+        if not isinstance(digest, str) or len(digest) != 64 or not all(
+                c in "0123456789abcdef" for c in digest.lower()):
+            raise ValueError(f"{name}: expected the file's sha256 (64 hex characters)")
+    return {str(k): str(v).lower() for k, v in value.items()}
+
+
 def _smoke_checks(value: Any) -> tuple[SmokeCheck, ...]:
     if not isinstance(value, (list, tuple)):
         raise ValueError("expected a list of paths or tables")
@@ -135,6 +146,7 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "skip": _str_list,
     "paths": _paths,
     "runtime_key_wrappers": _wrappers,
+    "allow_rewritten_migrations": _rewritten,
     "smoke_base_url": _opt_str,
     "smoke_checks": _smoke_checks,
     "smoke_deadline": _float,

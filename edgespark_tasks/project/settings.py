@@ -34,6 +34,8 @@ class Settings:
     skip: tuple[str, ...] = ()  # pipeline steps this repo never runs (e.g. ones its CLI lacks)
     paths: Mapping[str, str] = field(default_factory=dict)
     runtime_key_wrappers: Mapping[str, str] = field(default_factory=dict)
+    # Applied migrations rewritten on purpose: file name -> sha256 of the rewritten content.
+    allow_rewritten_migrations: Mapping[str, str] = field(default_factory=dict)
     smoke_base_url: str | None = None
     smoke_checks: tuple[SmokeCheck, ...] = ()
     smoke_deadline: float = 60.0
@@ -57,7 +59,8 @@ SETTING_KEYS = tuple(VALIDATORS)
 ENV_VARS: dict[str, tuple[str, ...]] = {
     key: (f"EDGESPARK_TASKS_{key.upper()}",)
     for key in SETTING_KEYS
-    if key not in ("timeouts", "paths", "runtime_key_wrappers", "smoke_checks")
+    if key not in ("timeouts", "paths", "runtime_key_wrappers", "smoke_checks",
+                   "allow_rewritten_migrations")
 }
 ENV_VARS["cli"] = ("EDGESPARK_CLI", "EDGESPARK_TASKS_CLI")
 
