@@ -26,6 +26,7 @@ from edgespark_tasks.engine.state import StepRecords
 from edgespark_tasks.engine.steps import Step
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.discovery import find_projects
+from edgespark_tasks.project.model import load_project
 from edgespark_tasks.project.settings import load_settings
 
 SHARED_NAMES = frozenset({"package.json", "package-lock.json", "npm-shrinkwrap.json",
@@ -133,11 +134,15 @@ def find_affected(cwd: Path, since: str, *, flags: Mapping[str, Any] | None = No
     deleted = {path for status, path in changes if status == "D"}
     report = AffectedReport(since, resolved)
     for root in roots:
-        session = session_for(root, load_settings(root, flags=flags))
         mine = {p for p in changed if p == root or root in p.parents}
         shared = sorted(_rel(p, cwd) for p in changed
                         if p.name in SHARED_NAMES and p.parent in (root, *root.parents)
                         and top in (p.parent, *p.parent.parents))
+        if resolved and not mine and not shared:  # nothing changed there: no plan to make
+            name = load_project(root).name
+            report.projects.append(Affected(root, _rel(root, cwd), name, ()))
+            continue
+        session = session_for(root, load_settings(root, flags=flags))
         decisions = _plan(session, mine, deleted & mine, tuple(shared), everything=not resolved)
         report.projects.append(Affected(
             root, _rel(root, cwd), session.project.name, tuple(decisions),
