@@ -12,8 +12,10 @@ helpers), committed in a fresh git repository. Each hook runs as pre-commit runs
 
 Medians after one warm-up run (which fills the `.edgespark-tasks/cache/` the hooks keep);
 "cold" is the `offline` hook with the cache disabled, as on the first commit after an
-upgrade. CPU is user+sys of the process and its children (git), the figure to trust on a busy
-machine. Targets: each single hook <= 100 ms, `offline` <= 150 ms (wall, median).
+upgrade. CPU is user+sys of the process and its children (git): on an idle machine the wall
+time of these single-threaded processes is about that, on a busy one wall time also measures
+the other processes, so targets are judged on CPU: each single hook <= 100 ms, `offline`
+<= 150 ms (median).
 """
 
 from __future__ import annotations
@@ -97,15 +99,16 @@ def main(argv: list[str] | None = None) -> int:
             every, every_cpu = median_ms([*hook, check, "--staged", *tracked], app, args.runs)
             print(f"{'edgespark-' + check:<30}{one:>10.1f}{one / floor:>6.1f}{one_cpu:>8.1f}"
                   f"{every:>11.1f}{every / floor:>6.1f}{every_cpu:>8.1f}")
-            if max(one, every) > TARGETS[check]:
-                missed.append(f"{check} ({max(one, every):.0f} > {TARGETS[check]:.0f} ms)")
+            if max(one_cpu, every_cpu) > TARGETS[check]:
+                missed.append(f"{check} ({max(one_cpu, every_cpu):.0f} ms CPU > "
+                              f"{TARGETS[check]:.0f} ms)")
         cold_env = {**os.environ, "EDGESPARK_TASKS_NO_CACHE": "1"}
         cold, cold_cpu = median_ms([*hook, "offline", "--staged", *tracked], app,
                                    max(3, args.runs // 4), cold_env)
         print(f"{'edgespark-offline, cold cache':<30}{'':>24}{cold:>11.1f}{cold / floor:>6.1f}"
               f"{cold_cpu:>8.1f}")
-        if missed:
-            print("over target: " + ", ".join(missed))
+        print("over target (CPU): " + ", ".join(missed) if missed else
+              "every hook within its target (CPU)")
         return 1 if missed else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
