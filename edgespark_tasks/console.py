@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="allow destructive migrations / bucket removal")
     run.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
     run.add_argument("--no-preflight", action="store_true",
-                     help="deploy: skip the offline checks run before the first CLI call")
+                     help="skip the offline checks run before the first remote change")
     run.add_argument("--all-projects", action="store_true",
                      help="deploy: every project of the repository with something to do")
     run.add_argument("--jobs", "-j", type=int, default=1, metavar="N",

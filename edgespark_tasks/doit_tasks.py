@@ -192,20 +192,30 @@ def run_action(root: str, step_id: str, environment: str | None,
         ctx = session.context(RunOptions())
         step = ctx.step(step_id)
         if step.when in _PLANNED_RULES:
+            # The success records are shared with `inv deploy`: what it already did for
+            # these inputs is not done again (and `inv deploy` sees what doit did).
             planner = Planner(session.project, session.settings, session.environment,
-                              session.records, RunOptions(force=True))
+                              session.records, RunOptions(force=forced()))
             decision = planner.decide(step)
             if not decision.run:
                 session.out.write(f"{step.id}: nothing to do ({decision.reason})\n")
                 return {"at": _now()}
         if deploy_url:
             ctx.results["deploy"] = StepResult(data={"url": deploy_url})
-        result = pipeline.execute(ctx, step)
+        result = pipeline.execute_guarded(ctx, step)
     except (errors.EdgesparkTasksError, KeyboardInterrupt) as exc:
         message, _code = error_line("doit", exc)
         return TaskFailed(message)
     url = result.data.get("url")
     return {"at": _now(), **({"url": str(url)} if url else {})}
+
+
+def forced() -> bool:
+    """`doit force=1`: run the steps doit runs even when `inv deploy` (or an earlier doit run)
+    already recorded them as done with these inputs."""
+    from doit import get_var
+
+    return str(get_var("force", "") or "").lower() in ("1", "true", "yes")
 
 
 def _now() -> str:

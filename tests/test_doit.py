@@ -46,6 +46,17 @@ def doit(root: Path, fake: FakeCli, *args: str, **env: str) -> subprocess.Comple
                           timeout=120)
 
 
+def add_journal_entry(root: Path, tag: str) -> None:
+    """Register a migration in meta/_journal.json (and give it a snapshot), as drizzle does."""
+    meta = root / "server/drizzle/meta"
+    journal = json.loads((meta / "_journal.json").read_text())
+    idx = len(journal["entries"])
+    journal["entries"].append({"idx": idx, "version": "6", "when": 1700000000000 + idx,
+                               "tag": tag, "breakpoints": True})
+    (meta / "_journal.json").write_text(json.dumps(journal, indent=2) + "\n")
+    (meta / f"{idx:04d}_snapshot.json").write_text(json.dumps({"id": tag}) + "\n")
+
+
 def ok(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 0, result.stdout
     assert "Traceback" not in result.stdout
@@ -126,6 +137,7 @@ def test_db_schema_with_reviewed_migration_migrates(deployed: Path, fake_cli: Fa
     append(deployed / DEFS / "db_schema.ts", "\n// a new column would go here\n")
     rehash_schema(deployed)
     (deployed / "server/drizzle/0002_more.sql").write_text("ALTER TABLE `notes` ADD `x` text;\n")
+    add_journal_entry(deployed, "0002_more")  # as `db generate` does; preflight checks it
     ok(doit(deployed, fake_cli))
     assert fake_cli.commands() == ["db migrate", "pull types", "deploy --dry-run", "deploy"]
 
@@ -155,7 +167,11 @@ def test_failed_step_is_not_recorded_and_retried(deployed: Path, fake_cli: FakeC
 
 def test_forget_makes_the_next_run_deploy(deployed: Path, fake_cli: FakeCli) -> None:
     ok(doit(deployed, fake_cli, "forget", "edgespark:deploy"))
+    # The success record shared with `inv deploy` still says "done with these inputs"...
     ok(doit(deployed, fake_cli))
+    assert fake_cli.commands() == []
+    ok(doit(deployed, fake_cli, "forget", "edgespark:deploy"))
+    ok(doit(deployed, fake_cli, "force=1"))  # ...so redoing it on purpose says so
     assert fake_cli.commands() == ["deploy"]
 
 
@@ -298,8 +314,9 @@ def test_api_key_never_reaches_doit_files_or_output(repo: Path, fake_cli: FakeCl
     saved = json.loads(dep_file.read_text())
     assert saved["edgespark:deploy"]["_values_:"]["url"] == "https://notes.example.app/***"
     assert all(key not in out for out in outputs)
-    for path in (repo / ".edgespark-tasks").iterdir():
-        assert key not in path.read_text(errors="replace"), path
+    for path in (repo / ".edgespark-tasks").rglob("*"):
+        if path.is_file():
+            assert key not in path.read_text(errors="replace"), path
 
 
 def test_monorepo_has_tasks_per_project(tmp_path: Path, fake_cli: FakeCli) -> None:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from realcli_fixtures import *  # noqa: F403  (real_project, stub: the real CLI)
 
 from edgespark_tasks.checks.sql_safety import dangers
-from edgespark_tasks.testing import FakeCli, commit_all
+from edgespark_tasks.testing import FakeCli, commit_all, git
 
 S = "server/src/defs/"
 
@@ -445,3 +445,66 @@ def test_real_cli_secret_list_table(real_project, stub) -> None:  # type: ignore
     stub.secrets = ["GOOGLE_CLIENT_SECRET", "webhookSecret", "KEY", "AM", "BROKEN"]
     ok = real_project.inv("secrets.check")
     assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+# --- point 8: one preflight for every front-end that changes remote state ------------------
+
+DODO = "from edgespark_tasks.doit import *\n"
+
+
+def doit(repo: Path, fake: FakeCli, *args: str):  # type: ignore[no-untyped-def]
+    return run_tool("doit", *args, cwd=repo, env=fake.environ())
+
+
+def _nan_journal(repo: Path) -> None:
+    journal = repo / "server/drizzle/meta/_journal.json"
+    journal.write_text(journal.read_text().replace('"idx": 1', '"idx": NaN'))
+
+
+def _binary_auth(repo: Path) -> None:
+    (repo / "configs/auth-config.yaml").write_bytes(b"\xff\xfe\x00binary\x00\x9c")
+
+
+def _tracked_env(repo: Path) -> None:
+    (repo / ".env.production").write_text("OPENAI_API_KEY=sk-live-abcdefghijklmnop1234\n")
+    git(repo, "add", "-f", ".env.production")
+
+
+UNSAFE = {"nan-journal": _nan_journal, "binary-auth": _binary_auth, "tracked-env": _tracked_env}
+
+
+@pytest.mark.parametrize("fault", sorted(UNSAFE))
+@pytest.mark.parametrize("tool", ["doit", "inv", "edgespark-tasks"])
+def test_every_front_end_refuses_what_inv_deploy_refuses(edgespark_project,  # type: ignore[no-untyped-def]
+                                                         fake_cli: FakeCli, fault: str,
+                                                         tool: str) -> None:
+    repo = edgespark_project(files={"tasks.py": "from edgespark_tasks.invoke import ns\n",
+                                    "dodo.py": DODO})
+    UNSAFE[fault](repo)
+    commit_all(repo, f"unsafe: {fault}")
+    args = {"doit": [], "inv": ["db.migrate"], "edgespark-tasks": ["run", "auth-apply"]}[tool]
+    result = run_tool(tool, *args, cwd=repo, env=fake_cli.environ())
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    remote = [c for c in fake_cli.commands() if c.split()[:2] in (
+        ["db", "migrate"], ["auth", "apply"], ["deploy"], ["storage", "apply"], ["var", "set"])]
+    assert remote == []
+
+
+def test_doit_after_inv_deploy_redoes_nothing_remote(tasks_repo: Path, fake_cli: FakeCli) -> None:
+    (tasks_repo / "dodo.py").write_text(DODO)
+    deployed(tasks_repo, fake_cli)
+    result = doit(tasks_repo, fake_cli)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert fake_cli.commands() == []
+
+
+def test_inv_deploy_after_doit_redoes_nothing_remote(tasks_repo: Path, fake_cli: FakeCli) -> None:
+    (tasks_repo / "dodo.py").write_text(DODO)
+    first = doit(tasks_repo, fake_cli)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "deploy" in fake_cli.commands()
+    fake_cli.clear()
+    result = inv(tasks_repo, fake_cli, "deploy")
+    assert result.returncode == 0, result.stderr
+    assert fake_cli.commands() == []

@@ -62,7 +62,8 @@ def test_vars_first_apply_then_only_the_changed_key(tasks_repo: Path, fake_cli: 
 
 
 @pytest.mark.parametrize(("line", "reason"), [
-    (f"PUBLIC_APP_NAME: {PLANTED}\n", "the value of PUBLIC_APP_NAME looks like a credential"),
+    # The preflight (the same for every remote-changing task) finds it first.
+    (f"PUBLIC_APP_NAME: {PLANTED}\n", "PUBLIC_APP_NAME holds a value that looks like a secret"),
     ("NOT_DECLARED: hello\n", "NOT_DECLARED is not declared as a VarKey in runtime.ts"),
     ("OPENAI_API_KEY: hello\n",
      "OPENAI_API_KEY is a SecretKey, and secret values never go in a file"),

@@ -59,11 +59,20 @@ def run_step(session: Session, step_id: str, options: RunOptions) -> StepResult:
     ctx = session.context(options)
     step = ctx.step(step_id)
     try:
-        return execute(ctx, step)
+        return execute_guarded(ctx, step)
     except errors.EdgesparkTasksError as exc:
         report_summary.annotate_step_error(session.project.name, step.id, exc, ctx.redactor,
                                            ctx.say)
         raise
+
+
+def execute_guarded(ctx: StepContext, step: Step) -> StepResult:
+    """`execute`, behind the same preflight the pipeline runs when the step changes remote
+    state: one policy for every front-end (`inv db.migrate`, `run STEP`, doit actions)."""
+    # A browser hand-off (secret set) is a person's act, not a change derived from the code.
+    if step.remote and not step.interactive and ctx.options.preflight:
+        run_preflight(ctx)
+    return execute(ctx, step)
 
 
 def make_plan(session: Session, options: RunOptions) -> list[Decision]:
