@@ -119,9 +119,16 @@ def test_fail_fast_stops_the_rest(mono: Path, fake_cli: FakeCli, tmp_path: Path)
     assert {Path(c["cwd"]).name for c in fake_cli.calls()} == {"a"}
 
 
-def test_inv_deploy_all_projects(mono: Path, fake_cli: FakeCli) -> None:
-    result = deploy_all(mono, fake_cli, "--jobs", "3", tool="inv")
+def test_inv_deploy_all_projects(mono: Path, fake_cli: FakeCli, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    result = deploy_all(mono, fake_cli, "--jobs", "3", tool="inv",
+                        GITHUB_STEP_SUMMARY=str(summary))
     assert result.returncode == 0, result.stdout + result.stderr
+    text = summary.read_text()
+    assert text.count("EdgeSpark deploy: ") == 4  # each project's own, then the table of all
+    assert "EdgeSpark deploy: all projects: ok" in text
+    for project in PROJECTS:
+        assert f"| {project} | ok | " in text
     assert "(3 deployed, 0 failed, 0 with nothing to do)" in result.stdout
     assert len({c["cwd"] for c in fake_cli.calls()}) == 3
     assert fake_cli.overlaps() == 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from edgespark_tasks import errors
+from edgespark_tasks.engine import report_summary
 from edgespark_tasks.engine.context import RunOptions
 from edgespark_tasks.engine.monorepo import AllProjects, ProjectRun
 from edgespark_tasks.engine.pipeline import make_plan
@@ -23,6 +24,7 @@ from edgespark_tasks.engine.session import session_for
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.discovery import find_projects
 from edgespark_tasks.project.settings import load_settings
+from edgespark_tasks.runner.redact import Redactor
 
 
 def child_args(options: RunOptions) -> list[str]:
@@ -79,6 +81,7 @@ def deploy_all_projects(cwd: Path, options: RunOptions, *, flags: Mapping[str, A
         error = exc
     duration = time.monotonic() - started
     print_summary(runs, duration, out)
+    _step_summary(runs, duration, pool.redactor)
     if options.json_path is not None:
         write_report(options.json_path, runs, duration, pool.redactor)
     if error is not None:
@@ -117,18 +120,29 @@ def print_summary(runs: list[ProjectRun], duration: float, out: TextIO) -> None:
         if run.exit_code not in (None, 0):
             detail = f"exit {run.exit_code}: {detail}".rstrip(": ")
         out.write(f"{run.path:<24} {run.result:<14} {took:>8}  {detail}\n")
-    worst = next((r.result for r in runs if r.result in ("interrupted", "failed")), "ok")
+    worst = _worst(runs)
     out.write(f"{worst} in {duration:.2f}s ({sum(r.result == 'ok' for r in runs)} deployed, "
               f"{sum(r.result == 'failed' for r in runs)} failed, "
               f"{sum(r.result == 'nothing-to-do' for r in runs)} with nothing to do)\n")
     out.flush()
 
 
+def _step_summary(runs: list[ProjectRun], duration: float, redactor: Redactor) -> None:
+    """On a GitHub runner, the table of projects (each project appended its own details)."""
+    rows = [(r.path, r.result, f"{r.duration:.1f}s" if r.exit_code is not None else "-",
+             _url(r) or str((r.report or {}).get("error") or "")) for r in runs]
+    report_summary.append_summary(report_summary.projects_markdown(rows, _worst(runs), duration),
+                                  redactor)
+
+
+def _worst(runs: list[ProjectRun]) -> str:
+    return next((r.result for r in runs if r.result in ("interrupted", "failed")), "ok")
+
+
 def write_report(path: Path, runs: list[ProjectRun], duration: float,
-                 redactor: Any) -> None:
+                 redactor: Redactor) -> None:
     """The combined JSON report (atomically): each project's result and its own report."""
-    worst = next((r.result for r in runs if r.result in ("interrupted", "failed")), "ok")
-    data = {"result": worst, "duration": round(duration, 3),
+    data = {"result": _worst(runs), "duration": round(duration, 3),
             "projects": [r.as_dict() for r in runs]}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

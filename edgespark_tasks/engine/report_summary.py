@@ -13,7 +13,7 @@ Everything written is redacted.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from edgespark_tasks import errors
@@ -51,6 +51,28 @@ def summary_markdown(rep: Report, redactor: Redactor) -> str:
     return redactor("\n".join(lines) + "\n")
 
 
+def projects_markdown(rows: Sequence[tuple[str, str, str, str]], result: str,
+                      duration: float) -> str:
+    """The all-projects table: (project, result, time, URL or error) per project."""
+    lines = [f"### {_ICONS.get(result, '')} EdgeSpark deploy: all projects: {result} "
+             f"in {duration:.1f}s", "", "| project | result | time | detail |",
+             "| --- | --- | ---: | --- |"]
+    lines += [f"| {_cell(p)} | {r} | {t} | {_cell(d)} |" for p, r, t, d in rows]
+    return "\n".join(lines) + "\n\n"
+
+
+def append_summary(markdown: str, redactor: Redactor,
+                   environ: Mapping[str, str] | None = None) -> bool:
+    """Append Markdown to `$GITHUB_STEP_SUMMARY` (redacted); False when it is not set."""
+    environ = os.environ if environ is None else environ
+    target = environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return False
+    with Path(target).open("a", encoding="utf-8") as handle:
+        handle.write(redactor(markdown))
+    return True
+
+
 def failure_annotations(rep: Report, redactor: Redactor) -> list[str]:
     """`::error` lines for the failed step (or the run's error when no step was reached)."""
     failed = [row for row in rep.rows if row.status == "failed"]
@@ -84,9 +106,6 @@ def publish(rep: Report, redactor: Redactor, say: Callable[[str], None] = print,
     if in_github_actions(environ):
         for line in failure_annotations(rep, redactor):
             say(line)
-    target = environ.get("GITHUB_STEP_SUMMARY")
-    if target:
-        with Path(target).open("a", encoding="utf-8") as handle:
-            handle.write(summary_markdown(rep, redactor))
+    append_summary(summary_markdown(rep, redactor), redactor, environ)
     if rep.url:
         set_output("url", redactor(rep.url), environ)
