@@ -141,3 +141,33 @@ def test_setting_covers_what_cannot_be_inferred(app: Path) -> None:
         '[tool.edgespark-tasks]\nruntime_key_wrappers = {readKey = "secret"}\n')
     write(app, {SRC + "routes/cfg.ts": 'export const k = config.readKey("SET_ONLY");\n'})
     assert [f.line for f in scan(app) if f.severity == "error"] == [1]
+
+
+def test_object_and_static_helpers_and_base_url_imports(app: Path) -> None:
+    write(app, {
+        "server/tsconfig.json": '{\n  // JSONC, as tsc allows\n  "compilerOptions": '
+                                '{ "baseUrl": "./src", "strict": true, },\n}\n',
+        SRC + "lib/keys.ts": '''import { vars, secret } from "edgespark";
+export const env = {
+  secret: (k: string) => secret.get(k as any),
+  flag(name: string) { return vars.get(name as any) === "1"; },
+};
+export class Keys { static var(name: string) { return vars.get(name as never); }
+  get(name: string) { return vars.get(name as never); } }
+export default { read: (k: string) => secret.get(k as any) };
+''',
+        SRC + "routes/b.ts": '''import keys, { env, Keys } from "lib/keys";
+export const b = [env.secret("OPENAI_API_KEY"), env.flag("MISSING_FLAG"),
+  Keys.var("MISSING_STATIC"), keys.read("MISSING_DEFAULT"), new Keys().get("NOT_TRACKED")];
+'''})
+    errors = [(f.line, f.message.split(" reads")[0]) for f in scan(app) if f.severity == "error"]
+    assert errors == [(2, 'env.flag("MISSING_FLAG")'), (3, 'Keys.var("MISSING_STATIC")'),
+                      (3, 'keys.read("MISSING_DEFAULT")')]
+
+
+def test_a_property_of_an_unnamed_object_is_not_a_bare_wrapper(app: Path) -> None:
+    write(app, {SRC + "routes/c.ts": '''import { secret } from "edgespark";
+register({ secret: (k: string) => secret.get(k as any) });
+export const label = secret("NOT_A_READ");
+'''})
+    assert [f for f in scan(app) if f.severity == "error"] == []

@@ -100,3 +100,10 @@ def test_placeholder_and_publishable_values_are_not_real_credentials() -> None:
     assert not real_credential("pk_live_51HxYzAbCdEfGhIjKlMnOpQr", "VITE_STRIPE_KEY")
     assert real_credential(STRIPE_LIVE, "STRIPE")
     assert real_credential(OPENAI, "VITE_OPENAI_KEY")
+
+
+def test_labels_and_placeholders_in_code_are_not_hard_coded_secrets(app: Path) -> None:
+    add(app, {"server/src/labels.ts": 'export const labels = { password: "Password", '
+                                      'apiKey: "your-api-key-here", secret: "Secret" };\n',
+              "server/src/jwt.ts": 'export const cfg = { secret: "k9-Xq2-v7Lm-88aa" };\n'})
+    assert [(f.path, f.line) for f in scan(app)] == [("server/src/jwt.ts", 1)]

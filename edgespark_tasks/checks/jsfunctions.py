@@ -24,8 +24,10 @@ _NOT_METHODS = frozenset({"if", "for", "while", "switch", "catch", "with", "func
 
 @dataclass(frozen=True)
 class Function:
-    """`name` is the binding the function can be called by (None when anonymous or a
-    method); `params` hold one entry per parameter; the body spans tokens start..end."""
+    """`name` is how the function can be called: `f`, or `obj.f` for a property of a named
+    object literal or a static method (None when anonymous); `method` marks other methods,
+    callable only through an instance. `params` hold one entry per parameter; the body spans
+    tokens start..end."""
 
     name: str | None
     params: tuple[str | None, ...]
@@ -102,20 +104,68 @@ def _body(tokens: list[Token], i: int) -> tuple[int, int]:
     return i, _expression_end(tokens, i)
 
 
-def _bound_name(tokens: list[Token], i: int) -> str | None:
-    """`name = <function at i>` / `name: <function>` (i is the first token of the function)."""
+class _Owners:
+    """For each token, the innermost `{` around it, and which of those braces open an object
+    literal bound to a name (`const env = {`, `export default {`) or a class body."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.parent: list[int] = []
+        self.objects: dict[int, str] = {}
+        self.classes: dict[int, str] = {}
+        stack: list[int] = []
+        for i, tok in enumerate(tokens):
+            self.parent.append(stack[-1] if stack else -1)
+            if tok.kind != "punct":
+                continue
+            if tok.value == "{":
+                stack.append(i)
+                self._name(tokens, i)
+            elif tok.value == "}" and stack:
+                stack.pop()
+
+    def _name(self, tokens: list[Token], brace: int) -> None:
+        if at(tokens, brace - 1) == "=" and brace >= 2 and tokens[brace - 2].kind == "name" \
+                and at(tokens, brace - 3) not in DOT:
+            self.objects[brace] = tokens[brace - 2].value
+        elif at(tokens, brace - 1) == "default" and at(tokens, brace - 2) == "export":
+            self.objects[brace] = "default"
+        else:
+            for k in range(brace - 1, max(brace - 8, 0), -1):
+                if at(tokens, k) == "class" and tokens[k + 1].kind == "name":
+                    self.classes[brace] = tokens[k + 1].value
+                    break
+                if at(tokens, k) in (";", "{", "}", "(", ")", "=>"):
+                    break
+
+    def member(self, tokens: list[Token], name_at: int) -> str | None:
+        """`obj.name` for a property or static method named at `name_at`, else None."""
+        brace = self.parent[name_at]
+        if brace in self.objects:
+            return f"{self.objects[brace]}.{tokens[name_at].value}"
+        if brace in self.classes and at(tokens, name_at - 1) == "static":
+            return f"{self.classes[brace]}.{tokens[name_at].value}"
+        return None
+
+
+def _bound_name(tokens: list[Token], i: int, owners: _Owners) -> str | None:
+    """`name = <function at i>` / `obj = { name: <function> }` (i: the function's first
+    token); None for anonymous functions and properties of unnamed objects."""
     if at(tokens, i - 1) == "async":
         i -= 1
     if at(tokens, i - 1) == "default" and at(tokens, i - 2) == "export":
         return "default"
-    if at(tokens, i - 1) in ("=", ":") and i >= 2 and tokens[i - 2].kind == "name":
-        return tokens[i - 2].value if at(tokens, i - 3) not in DOT else None
+    if i >= 2 and tokens[i - 2].kind == "name" and at(tokens, i - 3) not in DOT:
+        if at(tokens, i - 1) == "=":
+            return tokens[i - 2].value
+        if at(tokens, i - 1) == ":":
+            return owners.member(tokens, i - 2)
     return None
 
 
 def find_functions(tokens: list[Token]) -> list[Function]:
     """Every function in the file, in source order of their parameter lists."""
     found: list[Function] = []
+    owners = _Owners(tokens)
     for i, tok in enumerate(tokens):
         value = tok.value
         if tok.kind == "name" and value == "function" and at(tokens, i - 1) not in DOT:
@@ -128,18 +178,19 @@ def find_functions(tokens: list[Token]) -> list[Function]:
                 continue
             close = matching(tokens, j)
             start, end = _body(tokens, _skip_return_type(tokens, close + 1))
-            found.append(Function(name or _bound_name(tokens, i), _params(tokens, j, close),
-                                  start, end))
+            found.append(Function(name or _bound_name(tokens, i, owners),
+                                  _params(tokens, j, close), start, end))
         elif tok.kind == "punct" and value == "=>":
-            found.extend(_arrow(tokens, i))
+            found.extend(_arrow(tokens, i, owners))
         elif (tok.kind == "punct" and value == "(" and i > 0 and tokens[i - 1].kind == "name"
               and tokens[i - 1].value not in _NOT_METHODS and at(tokens, i - 2) != "function"):
             close = matching(tokens, i)
             k = _skip_return_type(tokens, close + 1)
             if at(tokens, k) == "{" and at(tokens, close + 1) in ("{", ":"):
                 start, end = _body(tokens, k)
-                found.append(Function(tokens[i - 1].value, _params(tokens, i, close), start,
-                                      end, method=True))
+                member = owners.member(tokens, i - 1)
+                found.append(Function(member or tokens[i - 1].value, _params(tokens, i, close),
+                                      start, end, method=member is None))
     return found
 
 
@@ -153,7 +204,7 @@ def _angle_end(tokens: list[Token], i: int) -> int:
     return i
 
 
-def _arrow(tokens: list[Token], arrow: int) -> list[Function]:
+def _arrow(tokens: list[Token], arrow: int, owners: _Owners) -> list[Function]:
     j = arrow - 1
     if at(tokens, j) != ")":  # `): ReturnType =>`: walk back to the parameter list's `)`
         depth, k = 0, j
@@ -168,10 +219,11 @@ def _arrow(tokens: list[Token], arrow: int) -> list[Function]:
     if at(tokens, j) == ")":
         open_ = _opening(tokens, j)
         first = open_ - (at(tokens, open_ - 1) == "async")
-        return [Function(_bound_name(tokens, first), _params(tokens, open_, j), start, end)]
+        return [Function(_bound_name(tokens, first, owners), _params(tokens, open_, j), start,
+                         end)]
     if j >= 0 and tokens[j].kind == "name":
         first = j - (at(tokens, j - 1) == "async")
-        return [Function(_bound_name(tokens, first), (tokens[j].value,), start, end)]
+        return [Function(_bound_name(tokens, first, owners), (tokens[j].value,), start, end)]
     return []
 
 

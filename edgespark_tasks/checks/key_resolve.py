@@ -31,7 +31,8 @@ class ModuleGraph:
                  aliases: Mapping[str, Path] | None = None) -> None:
         self.facts = facts
         self.root = source_root
-        self.aliases = dict(aliases or {})
+        # Longest prefix first; "" (a tsconfig baseUrl) last.
+        self.aliases = dict(sorted((aliases or {}).items(), key=lambda kv: -len(kv[0])))
         self._paths = {str(path): path for path in facts}
         self._modules: dict[tuple[Path, str], Path | None] = {}
         self._callees: dict[tuple[Path, str, str], FnRef | None] = {}
@@ -62,39 +63,42 @@ class ModuleGraph:
                 return self._paths[candidate]
         return None
 
-    def export(self, module: Path, name: str, seen: frozenset[tuple[Path, str]] = frozenset()
-               ) -> FnRef | None:
-        """The function a module exports under `name`, following re-exports."""
+    def export(self, module: Path, name: str, seen: frozenset[tuple[Path, str]] = frozenset(),
+               member: str = "") -> FnRef | None:
+        """The function a module exports under `name` (with `member`: that property of the
+        exported object), following re-exports."""
         if (module, name) in seen:
             return None
         seen = seen | {(module, name)}
         facts = self.facts[module]
         local = facts.exports.get(name)
         if local is not None:
-            return self.local(module, local, seen)
+            return self.local(module, local, seen, member)
         for spec, imported, exported in facts.reexports:
             target = self.module(module, spec)
             if target is None:
                 continue
             if exported == name:
-                return self.export(target, imported, seen)
+                return self.export(target, imported, seen, member)
             if exported == NAMESPACE and name != DEFAULT:
-                found = self.export(target, name, seen)
+                found = self.export(target, name, seen, member)
                 if found:
                     return found
         return None
 
-    def local(self, module: Path, name: str, seen: frozenset[tuple[Path, str]] = frozenset()
-              ) -> FnRef | None:
-        """What a bare name in `module` calls: its own function, or an imported one."""
+    def local(self, module: Path, name: str, seen: frozenset[tuple[Path, str]] = frozenset(),
+              member: str = "") -> FnRef | None:
+        """What `name(...)` (or `name.member(...)`, an object's property or a class's static
+        method) calls in `module`: its own function, or an imported one."""
         facts = self.facts[module]
-        if name in facts.functions:
-            return module, name
+        own = f"{name}.{member}" if member else name
+        if own in facts.functions:
+            return module, own
         imported = facts.imports.get(name)
         if imported is None or imported[1] == NAMESPACE:
             return None
         target = self.module(module, imported[0])
-        return self.export(target, imported[1], seen) if target else None
+        return self.export(target, imported[1], seen, member) if target else None
 
     def callee(self, module: Path, name: str, member: str) -> FnRef | None:
         """The function called by `name(...)` or `name.member(...)` in `module`."""
@@ -104,13 +108,11 @@ class ModuleGraph:
         return self._callees[key]
 
     def _callee(self, module: Path, name: str, member: str) -> FnRef | None:
-        if not member:
-            return self.local(module, name)
         imported = self.facts[module].imports.get(name)
-        if imported is None or imported[1] != NAMESPACE:
-            return None
-        target = self.module(module, imported[0])
-        return self.export(target, member) if target else None
+        if member and imported is not None and imported[1] == NAMESPACE:
+            target = self.module(module, imported[0])
+            return self.export(target, member) if target else None
+        return self.local(module, name, member=member)
 
 
 def infer_wrappers(graph: ModuleGraph, configured: Mapping[str, str]

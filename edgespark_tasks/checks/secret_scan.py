@@ -23,6 +23,8 @@ TOKEN = re.compile(
 _CODE_SECRET_NAME = re.compile(r"(?i)(secret|password|passwd|private_?key|api_?key"
                                r"|signing_?key)$")
 _KEY_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+# One plain word is a label (`{ password: "Password" }`), not a secret.
+_WORD = re.compile(r"[A-Z]?[a-z]+")
 _NAME = re.compile(r"""["']?([\w.-]+)["']?[ \t]*[:=]""")
 # project_id is a UUID: random-looking, but not a credential.
 _UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
@@ -94,6 +96,8 @@ def code_secret_lines(tokens: list[Token]) -> list[tuple[int, str]]:
         if value is None or value.kind not in ("string", "template"):
             continue
         literal = value.value
-        if len(literal) >= 8 and not re.search(r"\s", literal) and not _KEY_NAME.fullmatch(literal):
+        if (len(literal) >= 8 and not re.search(r"\s", literal)
+                and not _KEY_NAME.fullmatch(literal) and not _WORD.fullmatch(literal)
+                and not is_placeholder(literal)):
             found.append((value.line, tok.value))
     return found

@@ -174,11 +174,13 @@ class SourceIndex:
             except ValueError:
                 return {}
         options = data.get("compilerOptions") if isinstance(data, dict) else None
-        if not isinstance(options, dict) or not isinstance(options.get("paths"), dict):
+        if not isinstance(options, dict):
             return {}
         base = config.parent / str(options.get("baseUrl") or ".")
-        found = {}
-        for pattern, targets in options["paths"].items():
+        # With a baseUrl, bare specifiers resolve from it too (`import x from "lib/env"`).
+        found = {"": base.resolve()} if options.get("baseUrl") else {}
+        paths = options.get("paths")
+        for pattern, targets in (paths.items() if isinstance(paths, dict) else ()):
             if (isinstance(pattern, str) and pattern.endswith("/*") and isinstance(targets, list)
                     and targets and isinstance(targets[0], str)):
                 found[pattern[:-1]] = (base / targets[0].rstrip("*")).resolve()
