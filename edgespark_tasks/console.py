@@ -120,7 +120,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         preflight=not getattr(args, "no_preflight", False),
         plan_format=args.format if args.command == "plan" else "text",
     )
-    if args.command == "run" and (args.all_projects or args.since):
+    if args.command == "run" and (args.all_projects or args.since or args.fail_fast
+                                  or args.jobs != 1):
         return _all_projects(args, options)
     session = open_session(args.project, flags={"environment": args.environment, "cli": args.cli})
     if args.command == "plan" or args.step == "deploy":

@@ -191,3 +191,22 @@ def test_ctrl_c_stops_every_project_and_every_cli(mono: Path, fake_cli: FakeCli,
     assert [p["result"] for p in data["projects"]] == ["interrupted"] * 3
     assert data["result"] == "interrupted"
     assert "interrupted" in err
+
+
+def test_a_broken_project_fails_alone(mono: Path, fake_cli: FakeCli) -> None:
+    (mono / "apps/a/edgespark.toml").write_text("name = [unclosed\n")
+    result = deploy_all(mono, fake_cli, "--jobs", "2")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "[apps/a] error: " in result.stdout
+    assert "(2 deployed, 1 failed, 0 with nothing to do)" in result.stdout
+    assert {Path(c["cwd"]).name for c in fake_cli.calls()} == {"b", "c"}
+
+
+@pytest.mark.parametrize("args", [["--jobs", "0", "--all-projects"], ["--jobs", "3"],
+                                  ["--fail-fast"], ["--since", "HEAD"]])
+def test_bad_flags_are_one_line(mono: Path, fake_cli: FakeCli, args: list[str]) -> None:
+    result = run_tool("edgespark-tasks", "run", "deploy", *args, cwd=mono,
+                      env=fake_cli.environ())
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert fake_cli.calls() == []

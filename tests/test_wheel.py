@@ -34,6 +34,8 @@ def test_wheel_ships_templates_example_and_hooks(tmp_path: Path) -> None:
                             "print(templates_dir())"))
     assert templates == site / "edgespark_tasks/_data/templates"
     assert (templates / "tasks.py").is_file()
+    assert sorted(p.name for p in (templates / "ci").iterdir()) == [
+        "github-monorepo.yml", "github.yml", "gitlab.yml"]  # init --ci
     assert (site / "edgespark_tasks/_data/hooks/notify_webhook.py").is_file()
     steps = subprocess.run([sys.executable, "-m", "edgespark_tasks.console", "steps"], env=env,
                            cwd=tmp_path, capture_output=True, text=True, timeout=60)

@@ -63,9 +63,14 @@ def deploy_all_projects(cwd: Path, options: RunOptions, *, flags: Mapping[str, A
     runs = []
     for root in roots:
         run = ProjectRun(root, Path(os.path.relpath(root, cwd)).as_posix())
-        skipped = since is not None and root not in chosen
-        if skipped or not _has_work(root, options, flags):
-            run.result = "nothing-to-do"
+        try:
+            skipped = since is not None and root not in chosen
+            if skipped or not _has_work(root, options, flags):
+                run.result = "nothing-to-do"
+        except errors.EdgesparkTasksError as exc:  # a broken project fails alone
+            run.result, run.exit_code = "failed", exc.exit_code
+            run.report = {"error": exc.one_line()}
+            out.write(f"[{run.path}] error: {exc.one_line()}\n")
         runs.append(run)
     todo = [r for r in runs if r.result == "pending"]
     out.write(f"Deploying {len(todo)} of {len(runs)} project(s), {min(jobs, len(todo) or 1)} "
