@@ -193,6 +193,14 @@ def test_ctrl_c_stops_every_project_and_every_cli(mono: Path, fake_cli: FakeCli,
     assert "interrupted" in err
 
 
+def test_json_to_stdout(mono: Path, fake_cli: FakeCli) -> None:
+    result = deploy_all(mono, fake_cli, "--jobs", "3", "--json", "-")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)  # nothing else on stdout
+    assert [p["result"] for p in data["projects"]] == ["ok"] * 3
+    assert "[apps/a] [9/11] deploy" in result.stderr
+
+
 def test_a_broken_project_fails_alone(mono: Path, fake_cli: FakeCli) -> None:
     (mono / "apps/a/edgespark.toml").write_text("name = [unclosed\n")
     result = deploy_all(mono, fake_cli, "--jobs", "2")

@@ -233,8 +233,8 @@ def test_plan_as_mermaid(edgespark_project: Any, fake_cli: FakeCli, front: str) 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "flowchart LR"
-    assert ('    s_db_generate["db generate<br/>run<br/><small>db_schema.ts changed without a '
-            'migration</small>"]:::st_run') in lines
+    assert ('    s_db_generate["db generate<br/>run<br/>db_schema.ts changed without a '
+            'migration"]:::st_run') in lines
     assert any(ln.startswith('    s_log_tail["log tail<br/>skip') for ln in lines)
     assert "    classDef st_skip fill:#eaeef2,color:#57606a,stroke:#57606a," \
            "stroke-dasharray:5 3" in lines

@@ -48,7 +48,8 @@ def deploy_all_projects(cwd: Path, options: RunOptions, *, flags: Mapping[str, A
     """Deploy every project with something to do; raises when any project failed."""
     if jobs < 1:
         raise errors.SettingsError(f"--jobs must be at least 1, not {jobs}", "use --jobs 3")
-    out = out or sys.stdout
+    to_stdout = options.json_path is not None and str(options.json_path) == "-"
+    out = out or (sys.stderr if to_stdout else sys.stdout)  # `--json -`: the report owns stdout
     cwd = cwd.resolve()
     top = gitfiles.repo_root(cwd) or cwd
     roots = find_projects(top)
@@ -149,6 +150,9 @@ def write_report(path: Path, runs: list[ProjectRun], duration: float,
     """The combined JSON report (atomically): each project's result and its own report."""
     data = {"result": _worst(runs), "duration": round(duration, 3),
             "projects": [r.as_dict() for r in runs]}
+    if str(path) == "-":
+        sys.stdout.write(redactor(json.dumps(data, indent=2)) + "\n")
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(redactor(json.dumps(data, indent=2)) + "\n")

@@ -53,8 +53,8 @@ def flowchart(rows: Sequence[StepOutcome], *, finished: bool = False,
         state = node_state(row, finished)
         took = f" {row.duration:.1f}s" if row.status in ("ok", "failed") else ""
         why = _label(_shorten(row.reason))
-        lines.append(f'    {node}["{_label(row.title)}<br/>{state}{took}<br/><small>{why}</small>"]'
-                     f":::{_css(state)}")
+        label = f"{_label(row.title)}<br/>{state}{took}<br/>{why}"
+        lines.append(f'    {node}["{label}"]:::{_css(state)}')
     for before, after in pairwise(ids):
         lines.append(f"    {before} --> {after}")
     for state in sorted({node_state(r, finished) for r in rows}):
