@@ -290,6 +290,10 @@ def test_gitlab_monorepo_deploys_only_affected_projects(tmp_path: Path,
     storage = repo / "apps/c/server/src/defs/storage_schema.ts"
     storage.write_text(storage.read_text() + "\n// edited\n")
     commit_all(repo, "c changed")
+    gitlab_script(repo, "edgespark-check", fake_cli)
+    assert [(Path(c["cwd"]).name, c["command"]) for c in fake_cli.calls()] == [
+        (p, cmd) for p in "abc" for cmd in ("db check", "pull types", "deploy")]
+    fake_cli.clear()
     gitlab_script(repo, "edgespark-deploy", fake_cli, CI_COMMIT_BEFORE_SHA=base)
     assert {Path(c["cwd"]).name for c in fake_cli.calls()} == {"c"}
     report = json.loads((repo / "edgespark-report.json").read_text())
