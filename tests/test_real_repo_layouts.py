@@ -141,11 +141,17 @@ def test_stale_hash_is_told_apart_from_a_missing_migration(app: Path) -> None:
     assert "migration was added but _edgespark_schema_hash was not refreshed" in stale.message
     assert stale.path.endswith("_edgespark_schema_hash") and "db generate" in stale.fix
     commit_all(app, "migration with a stale hash")
+    # Checked later as a whole (nothing staged): git history tells the same story.
+    [stale] = scan(app, "schema-migrated", all_files=True)
+    assert "was not refreshed" in stale.message
     schema.write_text(schema.read_text().replace('"title"', '"heading"'))
     git(app, "add", "-A")
     [missing] = scan(app, "schema-migrated")
     assert missing.message == "schema changed without a migration"
     assert missing.path.endswith("db_schema.ts")
+    commit_all(app, "schema change without a migration")
+    [missing] = scan(app, "schema-migrated", all_files=True)
+    assert missing.message == "schema changed without a migration"
 
 
 def test_rewritten_applied_migration_is_refused_unless_allowed_for_that_content(
@@ -180,3 +186,12 @@ def test_generated_file_added_with_checksums_passes_without_is_reported_as_added
     (gen / ".checksums.json").write_text('{"server_types": "sha256-00"}\n')
     git(app, "add", "-A")
     assert scan(app, "generated-untouched") == []
+
+
+def test_legacy_app_table_with_plain_paths(tmp_path: Path) -> None:
+    root = tmp_path / "legacy"
+    (root / "backend/src").mkdir(parents=True)
+    (root / "edgespark.toml").write_text('[app]\nserver = "backend"\nweb = "frontend"\n')
+    project = load_project(root)
+    assert project.legacy and project.server_dir == (root / "backend").resolve()
+    assert project.web_dir == (root / "frontend").resolve()

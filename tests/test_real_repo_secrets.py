@@ -107,3 +107,13 @@ def test_labels_and_placeholders_in_code_are_not_hard_coded_secrets(app: Path) -
                                       'apiKey: "your-api-key-here", secret: "Secret" };\n',
               "server/src/jwt.ts": 'export const cfg = { secret: "k9-Xq2-v7Lm-88aa" };\n'})
     assert [(f.path, f.line) for f in scan(app)] == [("server/src/jwt.ts", 1)]
+
+
+def test_encrypted_env_files_may_be_committed_their_keys_may_not(app: Path) -> None:
+    blob = "aGVsbG8gd29ybGQgdGhpcyBpcyBlbmNyeXB0ZWQgOWYzYTJi1c9d"
+    add(app, {".env.vault": f'DOTENV_VAULT_PRODUCTION="{blob}"\n',
+              "web/.env.production": "DOTENV_PUBLIC_KEY_PRODUCTION=03f8a6e1c2b4d5e6f7081a2b3c4d5e6f"
+                                     f"7081a2b3c4d5e6f7081a2b3c4d5e6f70\nAPI_TOKEN=encrypted:{blob}\n"})
+    assert [(f.path, f.severity) for f in scan(app)] == [("web/.env.production", "warning")]
+    add(app, {".env.keys": f"DOTENV_PRIVATE_KEY_PRODUCTION={blob}\n"})
+    assert (".env.keys", "error") in [(f.path, f.severity) for f in scan(app)]

@@ -47,7 +47,7 @@ def _env_findings(ctx: CheckContext) -> list[Finding]:
             findings.append(Finding(ID, "error", rel, None, "local file is tracked by git",
                                     f"`git rm --cached {rel}` and keep it git-ignored"))
             continue
-        if kind is None or not path.is_file():
+        if kind is None or kind == "encrypted" or not path.is_file():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         leaks = [Finding(ID, "error", rel, line, f"{key} holds a value that looks like a real "

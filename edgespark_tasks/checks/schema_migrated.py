@@ -11,6 +11,7 @@ from pathlib import Path
 
 from edgespark_tasks.checks import Check, CheckContext
 from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.model import Project
 
 ID = "schema-migrated"
@@ -59,11 +60,22 @@ def check(ctx: CheckContext) -> list[Finding]:
 
 
 def _migration_added_without_hash(ctx: CheckContext) -> bool:
-    """The change set adds a `.sql` migration but leaves the hash file alone."""
+    """A migration came with (or after) the last schema change, but the hash did not: the
+    change set adds a `.sql` and leaves the hash alone, or, when the schema is not being
+    changed now, git history shows a migration added since its last commit."""
     project = ctx.project
-    added = any(status == "A" and path.parent == project.drizzle_dir and path.suffix == ".sql"
-                for status, path in ctx.changes)
-    return added and all(path != project.schema_hash_file for _, path in ctx.changes)
+
+    def migration(path: Path) -> bool:
+        return path.parent == project.drizzle_dir and path.suffix == ".sql"
+
+    changes = ctx.changes
+    if any(status == "A" and migration(path) for status, path in changes):
+        return all(path != project.schema_hash_file for _, path in changes)
+    if any(path == project.db_schema for _, path in changes):
+        return False  # the schema is being edited now, with no migration in the change
+    added = gitfiles.added_since_last_change(project.root, project.db_schema,
+                                             project.drizzle_dir)
+    return any(migration(path) for path in added)
 
 
 def relevant(project: Project, path: Path) -> bool:

@@ -139,6 +139,19 @@ def default_branch(cwd: Path, configured: str | None = None) -> str | None:
     return None
 
 
+def added_since_last_change(cwd: Path, watched: Path, folder: Path) -> list[Path]:
+    """Files added under `folder` by the last commit that changed `watched`, or by any commit
+    after it (HEAD's history); empty outside git, when `watched` was never committed, or when
+    it differs from HEAD (staged or not)."""
+    top = repo_root(cwd)
+    last = (_git(cwd, "rev-list", "-1", "HEAD", "--", str(watched)) or "").strip()
+    if top is None or not last or _git(cwd, "diff", "--quiet", "HEAD", "--", str(watched)) is None:
+        return []  # never committed, or changed since HEAD (`diff --quiet` exits 1)
+    out = _git(cwd, "log", "--diff-filter=A", "--name-only", "--format=", "HEAD", "--not",
+               f"{last}^@", "--", str(folder)) or ""
+    return [top / line for line in out.splitlines() if line]
+
+
 def _default_name(cwd: Path) -> str:
     remote_head = _git(cwd, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD")
     if remote_head and remote_head.strip():

@@ -153,7 +153,7 @@ def load_project(root: Path, overrides: Mapping[str, str] | None = None) -> Proj
     # Older scaffolds: `[app.server]` / `[app.web]` tables, and no runtime.ts.
     legacy = not server_cfg and not web_cfg and ("server" in app_cfg or "web" in app_cfg)
     if legacy:
-        server_cfg, web_cfg = _table(app_cfg, "server", "app."), _table(app_cfg, "web", "app.")
+        server_cfg, web_cfg = _legacy(app_cfg, "server"), _legacy(app_cfg, "web")
 
     server_rel = overrides.get("server") or _first(server_cfg, _DIR_KEYS)
     if server_rel is None:
@@ -192,6 +192,12 @@ def _table(data: Mapping[str, Any], key: str, parent: str = "") -> dict[str, Any
     if not isinstance(value, dict):
         raise ProjectError(f"edgespark.toml: [{parent}{key}] must be a table")
     return value
+
+
+def _legacy(app: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """`[app.server]` as a table, or `server = "path"` inside `[app]`."""
+    value = app.get(key)
+    return {"path": value} if isinstance(value, str) else _table(app, key, "app.")
 
 
 # The folder key of `[server]`/`[web]` is `path`; older scaffolds' `[app.*]` tables vary.
