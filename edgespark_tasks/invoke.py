@@ -127,6 +127,16 @@ def check(c: Context, project: str | None = None, names: str = "", all_files: bo
     _edge(action)
 
 
+@task(help={"since": "git ref (commit, branch, tag) to compare with",
+            "json": "print JSON (its `projects` list is a CI matrix `include`)",
+            "environment": _COMMON_HELP["environment"]})
+def affected(c: Context, since: str, json: bool = False, environment: str | None = None) -> None:
+    """List the projects whose pipeline inputs changed since a git ref, with their steps."""
+    from edgespark_tasks.commands.affected import run_affected
+
+    _edge(lambda: run_affected(since, as_json=json, environment=environment))
+
+
 def _step_task(step: Step, *, flag: str | None = None) -> Task[Any]:
     """An invoke task running one catalogue step on request (with one optional extra flag)."""
     helps = dict(_COMMON_HELP)
@@ -185,7 +195,7 @@ def _by_id(step_id: str) -> Step:
 
 def build_collection(extra_steps: tuple[Step, ...] = ()) -> Collection:
     """The edgespark collection, with a task for each plugin-added step."""
-    root = Collection(deploy, plan, check)
+    root = Collection(deploy, plan, check, affected)
     root.add_collection(_group("db", _step_task(_by_id("db-generate"), flag="yes"),
                                _step_task(_by_id("db-migrate"),
                                           flag="confirm_dangerous"),

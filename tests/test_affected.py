@@ -113,3 +113,12 @@ def test_github_outputs_feed_a_matrix(mono: Path, fake_cli: FakeCli, tmp_path: P
     name, value = lines[0].split("=", 1)
     assert name == "projects"
     assert [(p["project"], p["steps"]) for p in json.loads(value)] == [("apps/a", DEPLOY_ONLY)]
+
+
+def test_inv_affected(mono: Path, fake_cli: FakeCli) -> None:
+    (mono / "tasks.py").write_text("from edgespark_tasks.invoke import ns\n")
+    edit(mono / "apps/c/server/src/index.ts")
+    result = run_tool("inv", "affected", "--since", "HEAD", "--json", cwd=mono,
+                      env=fake_cli.environ())
+    assert result.returncode == 0, result.stderr
+    assert steps_by_project(json.loads(result.stdout)) == {"apps/c": DEPLOY_ONLY}
