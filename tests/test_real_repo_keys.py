@@ -171,3 +171,14 @@ register({ secret: (k: string) => secret.get(k as any) });
 export const label = secret("NOT_A_READ");
 '''})
     assert [f for f in scan(app) if f.severity == "error"] == []
+
+
+def test_reads_in_tests_and_mocks_are_not_runtime_reads(app: Path) -> None:
+    write(app, {SRC + "routes/a.test.ts": 'import { secret } from "edgespark";\n'
+                                         'it("x", () => secret.get("ONLY_IN_A_TEST"));\n',
+                SRC + "__mocks__/edgespark.ts": 'export const secret = { get: (k: string) => k };\n'
+                                                'secret.get("MOCKED");\n',
+                SRC + "routes/real.ts": 'import { secret } from "edgespark";\n'
+                                       'export const r = secret.get("NOT_DECLARED_REAL");\n'})
+    errors = [(f.path, f.line) for f in scan(app) if f.severity == "error"]
+    assert errors == [(SRC + "routes/real.ts", 2)]

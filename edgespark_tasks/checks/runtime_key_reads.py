@@ -20,7 +20,7 @@ from edgespark_tasks.checks.runtime_keys import (
     RuntimeKeysError,
     parse_runtime,
 )
-from edgespark_tasks.checks.sources import SOURCE_SUFFIXES, source_root
+from edgespark_tasks.checks.sources import SOURCE_SUFFIXES, is_test_file, source_root
 from edgespark_tasks.project.model import Project
 
 ID = "runtime-keys"
@@ -52,7 +52,8 @@ def _judge(read: Read, keys: RuntimeKeys, rel: str) -> Finding | None:
 def _reads(ctx: CheckContext) -> dict[Path, list[Read]]:
     index = ctx.sources
     graph = ModuleGraph(index.facts, source_root(ctx.project), index.aliases)
-    return resolve_reads(graph, ctx.settings.runtime_key_wrappers)
+    reads = resolve_reads(graph, ctx.settings.runtime_key_wrappers)
+    return {path: found for path, found in reads.items() if not is_test_file(path)}
 
 
 def check(ctx: CheckContext) -> list[Finding]:

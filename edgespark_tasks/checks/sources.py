@@ -55,6 +55,17 @@ def source_files(project: Project) -> list[Path]:
     return files
 
 
+# Tests and their mocks are not deployed: a key they read is no runtime read.
+_TEST_DIRS = frozenset({"__tests__", "__mocks__", "test", "tests"})
+
+
+def is_test_file(path: Path) -> bool:
+    """`*.test.ts`, `*.spec.ts`, or a file under `__tests__/`, `__mocks__/`, `test(s)/`."""
+    name = path.name
+    return (".test." in name or ".spec." in name
+            or any(part in _TEST_DIRS for part in path.parts[:-1]))
+
+
 def _tool_key() -> str:
     here = Path(__file__).parent
     stamps = []
