@@ -6,9 +6,11 @@ targets, task_dep, uptodate) and its action runs the step through `pipeline`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -203,7 +205,9 @@ def run_action(root: str, step_id: str, environment: str | None,
         if deploy_url:
             ctx.results["deploy"] = StepResult(data={"url": deploy_url})
         result = pipeline.execute_guarded(ctx, step)
-    except (errors.EdgesparkTasksError, KeyboardInterrupt) as exc:
+    except (errors.Interrupted, KeyboardInterrupt) as exc:
+        raise _interrupted(exc) from None
+    except errors.EdgesparkTasksError as exc:
         message, _code = error_line("doit", exc)
         return TaskFailed(message)
     url = result.data.get("url")
@@ -216,6 +220,18 @@ def forced() -> bool:
     from doit import get_var
 
     return str(get_var("force", "") or "").lower() in ("1", "true", "yes")
+
+
+def _interrupted(exc: BaseException) -> SystemExit:
+    """Ctrl-C ends doit, in every mode. A failed task would not: doit would go on to the next
+    one, and a `-n` worker would wait for its next job forever. SystemExit passes doit's
+    action guard, lets doit save what already succeeded (the interrupted step is not
+    recorded: the runner stopped and reaped its CLI child) and ends a worker process."""
+    message, code = error_line("doit", exc)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+    return SystemExit(code)
 
 
 def _now() -> str:

@@ -221,3 +221,49 @@ def test_helper_keeping_stdout_open_neither_delays_nor_lingers(edgespark_project
     assert "applied" in result.stdout
     assert elapsed < 5  # was 20 s: two pipes waited on for 10 s each
     wait_for(lambda: not alive(int(pid_file.read_text())), timeout=5)
+
+
+# ---- Ctrl-C under doit, in every mode (issue 11, point 6) -----------------------------------
+
+
+def fake_cli_processes(fake: FakeCli) -> list[int]:
+    """Running processes of the fake CLI (their command line names its executable)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if proc.name.isdigit() and str(fake.executable) in cmdline and alive(int(proc.name)):
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.skipif(not LINUX, reason="reads /proc")
+@pytest.mark.parametrize("mode", [[], ["-n", "2"], ["-n", "4"], ["-n", "2", "-P", "thread"]],
+                         ids=["plain", "n2", "n4", "thread"])
+def test_ctrl_c_ends_doit_within_2s_in_every_mode(edgespark_project, fake_cli: FakeCli,  # type: ignore[no-untyped-def]
+                                                  mode: list[str]) -> None:
+    repo = edgespark_project(files={"dodo.py": "from edgespark_tasks.doit import *  # noqa\n"})
+    fake_cli.set(sleep={c: 30 for c in ("db migrate", "storage apply", "auth apply",
+                                        "secret list", "var set")})
+    # Its own session, like a terminal's foreground job: Ctrl-C reaches the whole group.
+    proc = start("doit", *mode, cwd=repo, env=fake_cli.environ(), start_new_session=True)
+    wait_for((fake_cli.state / "last.pid").exists)
+    wait_for(lambda: bool(fake_cli_processes(fake_cli)))
+    time.sleep(0.3)  # parallel workers reach their calls (or the lock) too
+    os.killpg(proc.pid, signal.SIGINT)
+    started = time.monotonic()
+    try:
+        proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert time.monotonic() - started < 2
+    assert proc.returncode in (130, -signal.SIGINT)
+    wait_for(lambda: not fake_cli_processes(fake_cli), timeout=2)
+    assert fake_cli.overlaps() == 0
+    state_dir = repo / ".edgespark-tasks"
+    recorded = "".join(p.read_text() for p in state_dir.glob("*.json") if p.is_file())
+    for step in ("db-migrate", "storage-apply", "auth-apply", "secrets-check", "vars-apply"):
+        assert f'"{step}"' not in recorded and f"edgespark:{step}" not in recorded, step

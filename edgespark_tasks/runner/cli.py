@@ -26,7 +26,7 @@ from edgespark_tasks.runner.call import CliCall
 from edgespark_tasks.runner.exit_classes import classify
 from edgespark_tasks.runner.lock import held_fd, project_lock
 from edgespark_tasks.runner.redact import Redactor, secret_flag_values
-from edgespark_tasks.runner.signals import sigterm_as_interrupt
+from edgespark_tasks.runner.signals import interrupts_held, sigterm_as_interrupt
 
 if TYPE_CHECKING:
     from edgespark_tasks.runner.capabilities import CliInfo
@@ -199,7 +199,8 @@ class Runner:
                 returncode = process.wait_and_sweep(proc, isolated=True)
             except KeyboardInterrupt:
                 deadline.cancel()
-                process.stop(proc, interrupt=True)
+                with interrupts_held():
+                    process.stop(proc, interrupt=True)
                 tee.join()
                 raise errors.Interrupted(f"interrupted: {call.label} was stopped",
                                          "nothing was recorded for it") from None
@@ -217,7 +218,7 @@ class Runner:
         proc = self._spawn(argv, isolate=False)
         deadline = process.Deadline(proc, timeout, interrupt=True)
         try:
-            returncode = proc.wait()
+            returncode = process.wait_and_sweep(proc, isolated=False)
         except KeyboardInterrupt:
             process.stop(proc, interrupt=True)
             raise errors.Interrupted(f"interrupted: {call.label} was stopped") from None

@@ -15,11 +15,13 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 INTERRUPT_GRACE = 1.0  # after SIGINT, before SIGTERM (and as long again before SIGKILL)
@@ -75,14 +77,54 @@ def signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
 def wait_and_sweep(proc: subprocess.Popen[bytes], *, isolated: bool) -> int:
     """Block until the child exits, kill what it left in its group, reap it; its exit code.
 
-    The child stays a zombie (WNOWAIT) while its group is swept, so its id, which names
-    the group, cannot be reused by an unrelated process in between.
+    We wait in `select` on a descriptor that becomes readable the instant the child exits
+    (a pidfd on Linux, else a pipe written by a watcher thread): no polling of the child.
+    The select is cut into tenths of a second only so that a Ctrl-C the kernel handed to
+    another thread (Python runs handlers in the main thread alone, and a system call
+    blocked there would never notice) still interrupts it promptly; `select` is safe to
+    interrupt, unlike a threading.Event. The child stays a zombie (WNOWAIT) while its
+    group is swept, so its id, which names the group, cannot be reused in between.
     """
-    if isolated and os.name == "posix" and hasattr(os, "waitid"):
-        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+    nowait = isolated and os.name == "posix" and hasattr(os, "waitid")
+    with _exit_signal(proc, nowait) as ready:
+        while not select.select([ready], [], [], 0.1)[0]:
+            pass
+    if nowait:
         signal_group(proc, _SIGKILL)
-    returncode = proc.wait()
-    return returncode
+    return proc.wait()
+
+
+@contextmanager
+def _exit_signal(proc: subprocess.Popen[bytes], nowait: bool) -> Iterator[int]:
+    """A descriptor that becomes readable when `proc` exits (without reaping it)."""
+    if hasattr(os, "pidfd_open"):
+        try:
+            fd = os.pidfd_open(proc.pid)
+        except OSError:  # an old kernel: fall back to a watcher thread
+            pass
+        else:
+            try:
+                yield fd
+            finally:
+                os.close(fd)
+            return
+    read_end, write_end = os.pipe()
+
+    def watch() -> None:
+        try:
+            if nowait:
+                os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+            else:
+                proc.wait()
+        except OSError:
+            pass  # already reaped (we were interrupted and stopped it)
+        os.close(write_end)
+
+    threading.Thread(target=watch, daemon=True, name="edgespark-wait").start()
+    try:
+        yield read_end
+    finally:
+        os.close(read_end)
 
 
 def stop(proc: subprocess.Popen[bytes], *, interrupt: bool = False) -> None:

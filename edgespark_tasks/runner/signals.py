@@ -24,3 +24,21 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM are ignored (main thread only): stopping and
+    reaping the child must finish even when a second Ctrl-C, or a parent's SIGTERM (doit's
+    `-n` main process terminating its workers), arrives meanwhile."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = ("SIGINT", "SIGTERM")
+    previous = {name: signal.signal(getattr(signal, name), signal.SIG_IGN)
+                for name in names if hasattr(signal, name)}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
