@@ -195,3 +195,18 @@ def test_legacy_app_table_with_plain_paths(tmp_path: Path) -> None:
     project = load_project(root)
     assert project.legacy and project.server_dir == (root / "backend").resolve()
     assert project.web_dir == (root / "frontend").resolve()
+
+
+@pytest.mark.parametrize("links", [{"dangling.ts": "nowhere.ts"},
+                                   {"l1.ts": "l2.ts", "l2.ts": "l1.ts"}])
+def test_broken_links_under_server_src_are_one_line_errors(
+        tmp_path: Path, links: dict[str, str]) -> None:
+    from conftest import run_tool
+
+    root = write_fresh_template(tmp_path / "fresh")
+    for name, target in links.items():
+        (root / S / "src" / name).symlink_to(target)
+    for tool, args in (("edgespark-tasks", ["check"]), ("edgespark-tasks-hook", ["offline"])):
+        result = run_tool(tool, *args, cwd=root, env={"PATH": "/usr/bin:/bin"})
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert "symlink" in result.stderr and "fix or remove the link" in result.stderr

@@ -101,8 +101,12 @@ class SourceIndex:
         for path in self.files:
             try:
                 found[path] = path.read_bytes()
-            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-                continue  # a dangling link or a file removed meanwhile: nothing to read
+            except OSError as exc:
+                if isinstance(exc, FileNotFoundError) and not path.is_symlink():
+                    continue  # removed while we looked: nothing to read
+                from edgespark_tasks.project.files import read_error
+
+                raise read_error(path, exc) from None  # a link loop, a dangling link...
         return found
 
     @cached_property

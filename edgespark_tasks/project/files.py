@@ -119,6 +119,11 @@ def read_text(path: Path) -> str:
         raise _read_error(path, exc) from None
 
 
+def read_error(path: Path, exc: OSError) -> ProjectError:
+    """The one-line error for a file that could not be read (folder, link, permissions)."""
+    return _read_error(path, exc)
+
+
 def _read_error(path: Path, exc: OSError) -> ProjectError:
     if isinstance(exc, IsADirectoryError) or path.is_dir():
         return _unreadable(path, "is a folder where a file belongs", "replace it with a file")
