@@ -119,6 +119,21 @@ def test_fail_fast_stops_the_rest(mono: Path, fake_cli: FakeCli, tmp_path: Path)
     assert {Path(c["cwd"]).name for c in fake_cli.calls()} == {"a"}
 
 
+def test_fail_fast_stops_running_projects(mono: Path, fake_cli: FakeCli,
+                                          tmp_path: Path) -> None:
+    unmigrated(mono, "apps/b")  # fails in its preflight, before any CLI call
+    fake_cli.set(sleep={"deploy": 30})
+    report = tmp_path / "all.json"
+    result = deploy_all(mono, fake_cli, "--jobs", "3", "--fail-fast", "--json", str(report))
+    assert result.returncode == 1
+    projects = json.loads(report.read_text())["projects"]
+    assert [(p["project"], p["result"]) for p in projects] == [
+        ("apps/a", "interrupted"), ("apps/b", "failed"), ("apps/c", "interrupted")]
+    assert all(p["duration"] < 25 for p in projects)  # stopped, not waited for
+    assert json.loads(report.read_text())["result"] == "failed"
+    assert not [c for c in fake_cli.calls() if c["command"] == "deploy" and c["exit"] == 0]
+
+
 def test_inv_deploy_all_projects(mono: Path, fake_cli: FakeCli, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     result = deploy_all(mono, fake_cli, "--jobs", "3", tool="inv",

@@ -109,7 +109,7 @@ class AllProjectsFailed(errors.EdgesparkTasksError):
     def __init__(self, failed: list[ProjectRun]) -> None:
         names = ", ".join(r.path for r in failed)
         super().__init__(f"{len(failed)} project(s) failed: {names}",
-                         "see each project's lines above; the others are deployed")
+                         "see each project's lines above")
         self.exit_code = failed[0].exit_code or 1
 
 
@@ -142,7 +142,9 @@ def _step_summary(runs: list[ProjectRun], duration: float, redactor: Redactor) -
 
 
 def _worst(runs: list[ProjectRun]) -> str:
-    return next((r.result for r in runs if r.result in ("interrupted", "failed")), "ok")
+    """failed (any project failed), else interrupted (Ctrl-C), else ok."""
+    results = {r.result for r in runs}
+    return next((worst for worst in ("failed", "interrupted") if worst in results), "ok")
 
 
 def write_report(path: Path, runs: list[ProjectRun], duration: float,

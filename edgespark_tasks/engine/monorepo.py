@@ -100,7 +100,9 @@ class AllProjects:
                     for other in waiting:
                         other.result = "not-started"
                     waiting.clear()
-                    self._stop_all("interrupted")
+                    self._stop_all("interrupted")  # stops and reaps the running ones
+                    running.clear()
+                    break
 
     def _start(self, run: ProjectRun, tmp: Path) -> None:
         run.json_file = tmp / f"{len(self._readers)}.json"
