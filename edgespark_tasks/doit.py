@@ -21,6 +21,7 @@ from doit.exceptions import InvalidDodoFile
 
 from edgespark_tasks.doit_tasks import Target, included, is_gate, make_target, step_tasks
 from edgespark_tasks.edge import error_line
+from edgespark_tasks.engine.state import check_writable
 from edgespark_tasks.errors import EdgesparkTasksError
 from edgespark_tasks.project.discovery import find_project_root, find_projects
 from edgespark_tasks.project.settings import load_settings
@@ -97,7 +98,12 @@ def task_edgespark() -> Iterator[dict[str, Any]]:
     """EdgeSpark workflow steps (edgespark-tasks); `doit edgespark` runs them all."""
     targets = _targets()
     # Created here, not at import: doit writes the dependency file only after loading tasks.
-    _state_dir(targets).mkdir(parents=True, exist_ok=True)
+    # A folder doit could not write its dependency file to fails here, as one line.
+    try:
+        for folder in {_state_dir(targets), *(t.project.state_dir for t in targets)}:
+            check_writable(folder)
+    except EdgesparkTasksError as exc:
+        raise InvalidDodoFile(error_line("doit", exc)[0]) from None
     for target in targets:
         yield from step_tasks(target)
 

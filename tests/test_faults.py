@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import resource
 import shutil
 import socket
@@ -13,7 +14,7 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -508,3 +509,169 @@ def test_inv_deploy_after_doit_redoes_nothing_remote(tasks_repo: Path, fake_cli:
     result = inv(tasks_repo, fake_cli, "deploy")
     assert result.returncode == 0, result.stderr
     assert fake_cli.commands() == []
+
+
+# --- point 9: one clear line, never a traceback, nothing remote ------------------------------
+
+def _write(rel: str, data: str | bytes) -> Callable[[Path], None]:
+    def setup(repo: Path) -> None:
+        path = repo / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data)
+    return setup
+
+
+def _folder(rel: str) -> Callable[[Path], None]:
+    def setup(repo: Path) -> None:
+        path = repo / rel
+        if path.exists():
+            path.unlink()
+        (path / "inside").mkdir(parents=True)
+        (path / "inside" / "x.txt").write_text("x\n")
+    return setup
+
+
+def _symlink(rel: str, target: str) -> Callable[[Path], None]:
+    def setup(repo: Path) -> None:
+        (repo / rel).symlink_to(target)
+    return setup
+
+
+def _pyproject(text: str) -> Callable[[Path], None]:
+    return _write("pyproject.toml", text)
+
+
+def _state(text: str) -> Callable[[Path], None]:
+    return _write(".edgespark-tasks/state.json", text)
+
+
+def _toml_edit(old: str, new: str) -> Callable[[Path], None]:
+    def setup(repo: Path) -> None:
+        toml = repo / "edgespark.toml"
+        assert old in toml.read_text()
+        toml.write_text(toml.read_text().replace(old, new))
+    return setup
+
+
+BAD = {
+    "state-env-list": (_state('{"version": 1, "environments": {"(default)": []}}'),
+                       "state.json is not an edgespark-tasks state file"),
+    "state-files-str": (_state('{"version": 1, "environments": {"(default)": '
+                               '{"deploy": {"files": "abc"}}}}'),
+                        "state.json is not an edgespark-tasks state file"),
+    "state-record-list": (_state('{"version": 1, "environments": {"(default)": '
+                                 '{"vars-apply": {"files": {}, "record": []}}}}'),
+                          "state.json is not an edgespark-tasks state file"),
+    "state-deep": (_state("[" * 100000 + "]" * 100000), "state.json is unreadable"),
+    "tool-5": (_pyproject("tool = 5\n"), "pyproject.toml"),
+    "invalid-pyproject": (_pyproject("[tool.edgespark-tasks]\nskip = [\n"), "pyproject.toml"),
+    "bad-setting-type": (_pyproject("[tool.edgespark-tasks]\nlock_timeout = \"soon\"\n"),
+                         "lock_timeout"),
+    "vars-placeholder": (_pyproject('[tool.edgespark-tasks.paths]\n'
+                                    'vars_file = "configs/{env}.yaml"\n'), "paths.vars_file"),
+    "vars-brace": (_pyproject('[tool.edgespark-tasks.paths]\n'
+                              'vars_file = "configs/vars{.yaml"\n'), "paths.vars_file"),
+    "binary-toml": (_write("edgespark.toml", b"\xff\xfe\x00\x9cproject"),
+                    "edgespark.toml is not valid TOML"),
+    "branch-5": (_toml_edit('migration_branch = "main"', "migration_branch = 5"),
+                 "migration_branch must be"),
+    "binary-vars": (_write("configs/vars.yaml", b"A: \xff\xfe\x9c\n"), "vars.yaml"),
+    "vars-tag": (_write("configs/vars.yaml", "PUBLIC_APP_NAME: !!int x\n"), "vars.yaml"),
+    "dangling-link": (_symlink("server/src/gone.ts", "nowhere.ts"), "gone.ts"),
+    "link-loop": (_symlink("server/src/loop.ts", "loop.ts"), "loop.ts"),
+    "sql-folder": (_folder("server/drizzle/0002_folder.sql"), "0002_folder.sql"),
+    "schema-folder": (_folder("server/src/defs/db_schema.ts"), "db_schema.ts"),
+    "vars-folder": (_folder("configs/vars.yaml"), "vars.yaml"),
+    "auth-folder": (_folder("configs/auth-config.yaml"), "auth-config.yaml"),
+}
+DOIT_READS_PYPROJECT_FIRST = {"tool-5", "invalid-pyproject"}
+FRONT_ENDS = {
+    "inv": ["inv", "deploy"],
+    "doit": ["doit"],
+    "edgespark-tasks": ["edgespark-tasks", "run", "deploy"],
+    "hook": ["edgespark-tasks-hook", "offline"],
+}
+
+
+@pytest.mark.parametrize("front_end", sorted(FRONT_ENDS))
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_is_one_line_and_nothing_remote(edgespark_project, fake_cli: FakeCli,  # type: ignore[no-untyped-def]
+                                                  case: str, front_end: str) -> None:
+    repo = edgespark_project(files={"tasks.py": "from edgespark_tasks.invoke import ns\n",
+                                    "dodo.py": DODO})
+    setup, needle = BAD[case]
+    setup(repo)
+    tool, *args = FRONT_ENDS[front_end]
+    result = run_tool(tool, *args, cwd=repo, env=fake_cli.environ())
+    output = result.stdout + result.stderr
+    if front_end == "doit" and case in DOIT_READS_PYPROJECT_FIRST:
+        # doit itself parses pyproject.toml ([tool.doit]) before it loads dodo.py, and fails
+        # with its own traceback; no code of ours has run yet (README: Failure behaviour).
+        assert result.returncode != 0 and "edgespark_tasks" not in output
+        assert fake_cli.commands() == []
+        return
+    assert "Traceback" not in output, output[-3000:]
+    assert fake_cli.commands() == [], output[-2000:]
+    if front_end == "hook" and result.returncode == 0:
+        return  # an offline hook may rightly not look at this file (state, vars...)
+    assert result.returncode != 0, output[-2000:]
+    errors = [li for li in output.splitlines() if "error" in li.lower()]
+    assert errors and any(needle in li for li in errors), output[-2000:]
+    if front_end in ("inv", "edgespark-tasks"):  # doit frames it in its own task report
+        assert len([li for li in result.stderr.splitlines() if li.strip()]) == 1, output
+
+
+def _chattr(path: Path, flag: str) -> bool:
+    return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("front_end", ["inv", "doit", "edgespark-tasks"])
+def test_a_read_only_state_folder_is_refused_before_any_cli_call(edgespark_project,  # type: ignore[no-untyped-def]
+                                                                  fake_cli: FakeCli,
+                                                                  front_end: str) -> None:
+    repo = edgespark_project(files={"tasks.py": "from edgespark_tasks.invoke import ns\n",
+                                    "dodo.py": DODO})
+    state = repo / ".edgespark-tasks"
+    state.mkdir()
+    if os.geteuid() == 0:  # root writes anywhere: only the immutable flag stops it
+        if not _chattr(state, "+i"):
+            pytest.skip("chattr +i is not supported here")
+    else:
+        state.chmod(0o555)
+    try:
+        tool, *args = FRONT_ENDS[front_end]
+        result = run_tool(tool, *args, cwd=repo, env=fake_cli.environ())
+    finally:
+        _chattr(state, "-i") if os.geteuid() == 0 else state.chmod(0o755)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in output, output
+    assert fake_cli.commands() == []
+    assert (".edgespark-tasks" in output and "writable" in output) or "Permission" in output \
+        or "not permitted" in output, output
+
+
+@pytest.mark.parametrize("front_end", ["inv", "doit", "edgespark-tasks"])
+@pytest.mark.parametrize("cli", ["not-executable", "garbage"])
+def test_a_broken_cli_is_one_clear_line(edgespark_project, fake_cli: FakeCli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                        front_end: str, cli: str) -> None:
+    repo = edgespark_project(files={"tasks.py": "from edgespark_tasks.invoke import ns\n",
+                                    "dodo.py": DODO})
+    broken = tmp_path / cli
+    if cli == "not-executable":
+        broken.write_text("#!/bin/sh\nexit 0\n")
+        broken.chmod(0o644)
+    else:
+        broken.write_bytes(b"#!/bin/sh\nprintf '\\377\\376\\033[31mgarbage\\n'\nexit 0\n")
+        broken.chmod(0o755)
+    tool, *args = FRONT_ENDS[front_end]
+    result = run_tool(tool, *args, cwd=repo, env=fake_cli.environ(EDGESPARK_CLI=str(broken)))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in output, output
+    assert str(broken) in output

@@ -70,6 +70,7 @@ def execute_guarded(ctx: StepContext, step: Step) -> StepResult:
     """`execute`, behind the same preflight the pipeline runs when the step changes remote
     state: one policy for every front-end (`inv db.migrate`, `run STEP`, doit actions)."""
     # A browser hand-off (secret set) is a person's act, not a change derived from the code.
+    ctx.records.check_writable()
     if step.remote and not step.interactive and ctx.options.preflight:
         run_preflight(ctx)
     return execute(ctx, step)
@@ -97,8 +98,9 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
     released so that a slow plugin never holds up the next `edgespark` command.
     """
     ctx = session.context(options)
-    if not options.dry_run:
-        report.check_json_path(options.json_path)  # before the first CLI call
+    if not options.dry_run:  # before the first CLI call
+        report.check_json_path(options.json_path)
+        session.records.check_writable()
     lock = (nullcontext() if options.dry_run else
             project_lock(session.project.state_dir, session.settings.lock_timeout, session.err))
     with lock:

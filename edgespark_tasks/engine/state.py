@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -79,6 +80,23 @@ def _write(path: Path, data: dict[str, Any]) -> None:
             "the next run repeats only the unrecorded steps") from None
 
 
+def check_writable(folder: Path) -> None:
+    """Refuse, before anything runs, a state folder where no success could be recorded
+    (read-only, full, a file in its place): one line, nothing remote done."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+        with filelock.FileLock(str(folder / STATE_FILE) + ".lock", timeout=30):
+            pass
+    except (OSError, filelock.Timeout) as exc:
+        detail = getattr(exc, "strerror", None) or exc
+        raise ProjectError(
+            f"{folder} is not writable ({detail}): edgespark-tasks records there what "
+            "ran, so nothing was run", "make it writable (or remove it), then retry",
+        ) from None
+
+
 class StepRecords:
     """The recorded successes of one project in one environment."""
 
@@ -102,10 +120,22 @@ class StepRecords:
         record = self.get(step_id)
         return dict(record.get("files", {})) if record else None
 
+    def check_writable(self) -> None:
+        """See `check_writable` (the folder of this state file)."""
+        check_writable(self.path.parent)
+
     def record(self, step_id: str, files: dict[str, str], extra: dict[str, Any]) -> None:
         """Record a success (re-reading the file under a lock so parallel runs merge)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with filelock.FileLock(str(self.path) + ".lock"):
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = filelock.FileLock(str(self.path) + ".lock")
+            lock.acquire()
+        except OSError as exc:
+            raise StateWriteError(
+                f"could not record success in {self.path}: {exc.strerror or exc}",
+                "the step itself succeeded; fix the folder, then re-run: "
+                "the next run repeats only the unrecorded steps") from None
+        try:
             data = _load(self.path)
             data["environments"].setdefault(self.environment, {})[step_id] = {
                 "files": files, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -113,6 +143,8 @@ class StepRecords:
             }
             _write(self.path, data)
             self._data = data
+        finally:
+            lock.release()
 
     def forget(self, step_ids: list[str] | None = None) -> None:
         """Drop records for some steps (all when None) in this environment."""

@@ -123,9 +123,13 @@ def load_settings(
     base_dir = pyproject.parent if pyproject else start.resolve()
     if pyproject is not None:
         try:
-            table = read_toml(pyproject).get("tool", {}).get("edgespark-tasks", {})
+            tool = read_toml(pyproject).get("tool", {})
         except ProjectError as exc:
             raise SettingsError(exc.message, exc.hint) from None
+        if not isinstance(tool, Mapping):
+            raise SettingsError(f"{pyproject}: `tool` must be a table, not "
+                                f"{type(tool).__name__}", "write [tool.edgespark-tasks] tables")
+        table = tool.get("edgespark-tasks", {})
         if not isinstance(table, Mapping):
             raise SettingsError(f"{pyproject}: [tool.edgespark-tasks] must be a table")
         _apply(values, sources, table, "pyproject.toml [tool.edgespark-tasks]")
