@@ -345,3 +345,13 @@ def test_gitlab_refuses_stages_without_test_and_deploy(edgespark_project: Any,
     assert result.returncode == 1
     assert "its `stages:` lacks test and deploy: add them" in result.stdout
     assert (repo / ".gitlab-ci.yml").read_text() == mine
+
+
+def test_no_project_is_one_line_and_writes_nothing(tmp_path: Path, fake_cli: FakeCli) -> None:
+    repo = tmp_path / "empty"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    result = init(repo, fake_cli, "--ci", "github")
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and "no edgespark.toml" in result.stderr
+    assert sorted(p.name for p in repo.iterdir()) == [".git"]

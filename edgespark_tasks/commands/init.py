@@ -68,14 +68,17 @@ def run_init(directory: Path, *, force: bool, ci: str | None = None) -> int:
     if not directory.is_dir():
         raise EdgesparkTasksError(f"{directory} is not a folder", "pass --dir REPOSITORY")
     run = InitRun(directory, force, templates_dir())
+    ci_text = None
+    if ci is not None:  # look at the repository (projects, CLI) before writing anything
+        from edgespark_tasks.commands.init_ci import render_ci, write_ci
+
+        ci_text = render_ci(run, ci)
     _python_file(run, "tasks.py", "tasks-snippet.py", "edgespark_tasks")
     _python_file(run, "dodo.py", "dodo-snippet.py", "edgespark_tasks")
     _precommit(run)
     _gitignore(run)
-    if ci is not None:
-        from edgespark_tasks.commands.init_ci import write_ci
-
-        write_ci(run, ci)
+    if ci is not None and ci_text is not None:
+        write_ci(run, ci, ci_text)
     if run.changed:
         run.say(f"done: {len(run.changed)} file(s) changed ({', '.join(run.changed)}); next: "
                 "`pre-commit install`, then `edgespark-tasks doctor`")

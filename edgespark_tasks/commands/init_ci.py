@@ -43,9 +43,13 @@ def load_gitlab(text: str) -> Any:
     return yaml.load(text, Loader=_AnyTagLoader)
 
 
-def write_ci(run: InitRun, ci: str) -> None:
+def render_ci(run: InitRun, ci: str) -> str:
+    """The CI file's text for this repository; raises ProjectError when it has no project."""
+    return render(ci, repo_facts(run.directory), run.templates)
+
+
+def write_ci(run: InitRun, ci: str, text: str) -> None:
     """Write, merge or refuse the CI file for `ci` (see the module docstring)."""
-    text = render(ci, repo_facts(run.directory), run.templates)
     if ci == "github":
         _github(run, CI_FILES[ci], text)
     else:
