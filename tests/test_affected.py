@@ -97,6 +97,9 @@ def test_first_push_and_unknown_refs_affect_everything(mono: Path, fake_cli: Fak
     assert result.returncode == 0
     assert "'no-such-ref' is not known here" in result.stderr
     assert result.stdout.splitlines()[-1] == "3 of 3 project(s) affected since no-such-ref"
+    unknown = affected(mono, fake_cli, "--since", "no-such-ref")
+    assert unknown["resolved"] is False
+    assert unknown["projects"][0]["reasons"]["db-migrate"] == "the ref is unknown here: every step"
 
 
 def test_github_outputs_feed_a_matrix(mono: Path, fake_cli: FakeCli, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +157,11 @@ def _plan(session: Session, changed: set[Path], deleted: set[Path], shared: tupl
                              session.records, options)
     planner.shared = shared
     planner.records = _AsOfRef(planner, session.steps, changed, deleted)
-    return planner.plan(session.steps)
+    decisions = planner.plan(session.steps)
+    if everything:  # say why, rather than a --force nobody typed
+        decisions = [replace(d, reason="the ref is unknown here: every step")
+                     if d.reason == "--force" else d for d in decisions]
+    return decisions
 
 
 def render_text(report: AffectedReport) -> str:
