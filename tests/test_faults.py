@@ -675,3 +675,25 @@ def test_a_broken_cli_is_one_clear_line(edgespark_project, fake_cli: FakeCli, tm
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "Traceback" not in output, output
     assert str(broken) in output
+
+
+# --- also required: init --force keeps backups byte-exact and never overwrites one ----------
+
+def test_init_force_backups_are_byte_exact_and_never_overwritten(tmp_path: Path,
+                                                                 fake_cli: FakeCli) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    mine = b"# my tasks\r\nfrom invoke import task\r\n\xff\xfe latin-1 \xe9\r\n"
+    (repo / "tasks.py").write_bytes(mine)
+    (repo / "tasks.py.orig").write_bytes(b"an older backup\n")
+    first = run_tool("edgespark-tasks", "init", "--force", cwd=repo, env=fake_cli.environ())
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert (repo / "tasks.py.orig").read_bytes() == b"an older backup\n"
+    assert (repo / "tasks.py.orig.1").read_bytes() == mine
+    assert "yours is in tasks.py.orig.1" in first.stdout
+    (repo / "tasks.py").write_bytes(b"# edited again\n")
+    second = run_tool("edgespark-tasks", "init", "--force", cwd=repo, env=fake_cli.environ())
+    assert second.returncode == 0
+    assert (repo / "tasks.py.orig.1").read_bytes() == mine
+    assert (repo / "tasks.py.orig.2").read_bytes() == b"# edited again\n"

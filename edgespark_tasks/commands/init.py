@@ -3,8 +3,9 @@
 Merges without losing a line of the user's: an existing `.pre-commit-config.yaml` gets our
 `repo: local` entry inserted as text into its `repos:` list (comments and layout kept, the
 result checked with a YAML parser before it is written); an existing `tasks.py`/`dodo.py` is
-left alone and the lines to add are printed, unless `--force` (the original is kept as
-`<name>.orig`). Running it twice changes nothing the second time, and says so.
+left alone and the lines to add are printed, unless `--force` (the original is kept, byte
+for byte, as `<name>.orig`, else `.orig.1`, `.orig.2`...: a backup is never overwritten).
+Running it twice changes nothing the second time, and says so.
 """
 
 from __future__ import annotations
@@ -53,6 +54,21 @@ class InitRun:
     def template(self, name: str) -> str:
         return (self.templates / name).read_text()
 
+    def keep_original(self, path: Path) -> Path:
+        """Copy `path`, byte for byte, to `<name>.orig` (`.orig.1`, `.orig.2`... when that
+        exists: an earlier backup is never overwritten); returns the backup's path."""
+        data = path.read_bytes()
+        for n in range(1000):
+            backup = path.with_name(path.name + ".orig" + (f".{n}" if n else ""))
+            try:
+                with backup.open("xb") as handle:  # exclusive: never replaces a file
+                    handle.write(data)
+            except FileExistsError:
+                continue
+            return backup
+        raise EdgesparkTasksError(f"{path.name}.orig.* backups are all taken",
+                                  "remove old backups, then retry")
+
     def write(self, name: str, text: str, verb: str) -> None:
         (self.directory / name).write_text(text)
         self.changed.append(name)
@@ -100,8 +116,7 @@ def _python_file(run: InitRun, name: str, snippet: str, marker: str) -> None:
         if current == run.template(name):
             run.say(f"unchanged {name} (already the template)")
             return
-        backup = path.with_name(name + ".orig")
-        backup.write_text(current)
+        backup = run.keep_original(path)
         run.write(name, run.template(name), f"replaced (--force; yours is in {backup.name})")
         return
     if marker in current:

@@ -68,8 +68,7 @@ def _github(run: InitRun, name: str, text: str) -> None:
         return
     ours = "edgespark-tasks init --ci github" in current
     if run.force:
-        backup = path.with_name(path.name + ".orig")
-        backup.write_text(current)
+        backup = run.keep_original(path)
         run.write(name, text, f"replaced (--force; yours is in {backup.name})")
         return
     if ours:
@@ -93,9 +92,10 @@ def _gitlab(run: InitRun, name: str, block: str) -> None:
         if current[start:end] == block:
             run.say(f"unchanged {name} (already runs the EdgeSpark jobs)")
         elif run.force:
-            path.with_name(name + ".orig").write_text(current)
+            backup = run.keep_original(path)
             run.write(name, current[:start] + block + current[end:],
-                      f"updated (--force: the EdgeSpark block replaced; yours is in {name}.orig)")
+                      "updated (--force: the EdgeSpark block replaced; yours is in "
+                      f"{backup.name})")
         else:
             run.say(f"left {name} alone: its EdgeSpark block was edited; --force replaces "
                     "that block (and keeps the file as .orig)")
