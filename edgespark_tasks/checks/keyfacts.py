@@ -14,7 +14,7 @@ from typing import Any
 from edgespark_tasks.checks.filefacts import FileFacts
 from edgespark_tasks.checks.jsfunctions import Function, enclosing_param, find_functions
 from edgespark_tasks.checks.jsimports import DOT, at, find_bindings
-from edgespark_tasks.checks.jsmodules import NAMESPACE, module_links
+from edgespark_tasks.checks.jsmodules import module_links
 from edgespark_tasks.checks.jstokens import Token, matching, tokenize
 from edgespark_tasks.checks.secret_scan import code_secret_lines, token_lines
 
@@ -104,7 +104,7 @@ def file_facts(text: str) -> FileFacts:
         exports=links.exports, reexports=[list(r) for r in links.reexports],
         secret_lines=token_lines(text),
         code_secrets=[list(pair) for pair in code_secret_lines(tokens)])
-    namespaces = {local for local, (_, name) in links.imports.items() if name == NAMESPACE}
+    callable_names = {name.split(".")[0] for name in facts.functions} | set(links.imports)
     reader_ends: set[int] = set()
     for i, tok in enumerate(tokens):
         if tok.kind not in ("name", "punct") or i in reader_ends:
@@ -131,8 +131,10 @@ def file_facts(text: str) -> FileFacts:
         elif _is_definition(tokens, i + 1):
             continue
         args = _args(tokens, i + 1, functions)
-        if args and (not member or callee in namespaces
-                     or any(a[0] != "other" for a in args)):
+        # A call can reach a wrapper through a name this module defines or imports (or a
+        # `runtime_key_wrappers` name, which matters only with a literal or passed-on key).
+        known = callee in callable_names
+        if args and (known or any(a[0] != "other" for a in args)):
             facts.calls.append([callee, member, _line(tokens, i + 2), args])
     return facts
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -218,15 +219,14 @@ class SourceIndex:
             ignore = self.cache_dir / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# edgespark-tasks cache: never commit it\n*\n")
-            import tempfile  # only on a cache miss: keeps the common path's imports lean
-
-            fd, tmp = tempfile.mkstemp(prefix=".facts-", dir=self.cache_dir)
+            # json.dumps (one shot) uses the C encoder; json.dump streams in pure Python.
+            text = json.dumps(data, separators=(",", ":"))
+            tmp = self.cache_dir / f".facts-{os.getpid()}-{time.monotonic_ns()}.tmp"
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(data, handle, separators=(",", ":"))
+                tmp.write_text(text, encoding="utf-8")
                 os.replace(tmp, self.cache_dir / CACHE_FILE)
             except BaseException:
-                os.unlink(tmp)
+                tmp.unlink(missing_ok=True)
                 raise
         except OSError:
             pass  # read-only checkout, full disk: the cache is only a speed-up

@@ -7,6 +7,7 @@ git prints them relative to the repository root, which is rarely the project roo
 
 from __future__ import annotations
 
+import os
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +29,14 @@ def _git(cwd: Path, *args: str) -> str | None:
 
 @lru_cache(maxsize=32)
 def repo_root(cwd: Path) -> Path | None:
-    """The top of the work tree holding `cwd`, or None outside git."""
+    """The top of the work tree holding `cwd`, or None outside git.
+
+    The nearest folder holding `.git` (a folder, or a file in worktrees and submodules) is
+    the answer git would give, found without starting git; with GIT_DIR or GIT_WORK_TREE
+    set, git decides."""
+    if not os.environ.get("GIT_DIR") and not os.environ.get("GIT_WORK_TREE"):
+        here = cwd.resolve()
+        return next((d for d in (here, *here.parents) if (d / ".git").exists()), None)
     out = _git(cwd, "rev-parse", "--show-toplevel")
     return Path(out.strip()).resolve() if out else None
 
