@@ -12,7 +12,7 @@ up to date. See docs/doit-section.md for the decisions. No step logic lives here
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -108,5 +108,59 @@ def task_edgespark() -> Iterator[dict[str, Any]]:
         yield from step_tasks(target)
 
 
-DOIT_CONFIG: dict[str, Any] = doit_config()
+class LazyConfig(dict):  # type: ignore[type-arg]
+    """A dict filled by `fill()` the first time anything reads it.
+
+    doit requires DOIT_CONFIG to be a dict and reads it right after importing dodo.py, so
+    the projects are discovered when doit asks for its configuration, not when
+    `edgespark_tasks.doit` is imported (a dodo.py that reads DOIT_CONFIG itself, to extend
+    it, triggers the discovery then)."""
+
+    def __init__(self, fill: Callable[[], dict[str, Any]]) -> None:
+        super().__init__()
+        self._fill: Callable[[], dict[str, Any]] | None = fill
+
+    def _filled(self) -> LazyConfig:
+        if self._fill is not None:
+            fill, self._fill = self._fill, None
+            super().update(fill())
+        return self
+
+    def __getitem__(self, key: Any) -> Any:
+        return super(LazyConfig, self._filled()).__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        return super(LazyConfig, self._filled()).__contains__(key)
+
+    def __iter__(self) -> Iterator[Any]:
+        return super(LazyConfig, self._filled()).__iter__()
+
+    def __len__(self) -> int:
+        return super(LazyConfig, self._filled()).__len__()
+
+    def __repr__(self) -> str:
+        return super(LazyConfig, self._filled()).__repr__()
+
+    def __eq__(self, other: object) -> bool:
+        return super(LazyConfig, self._filled()).__eq__(other)
+
+    __hash__ = None
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super(LazyConfig, self._filled()).get(key, default)
+
+    def keys(self) -> Any:
+        return super(LazyConfig, self._filled()).keys()
+
+    def items(self) -> Any:
+        return super(LazyConfig, self._filled()).items()
+
+    def values(self) -> Any:
+        return super(LazyConfig, self._filled()).values()
+
+    def copy(self) -> dict[str, Any]:
+        return dict(self._filled().items())
+
+
+DOIT_CONFIG: dict[str, Any] = LazyConfig(doit_config)
 

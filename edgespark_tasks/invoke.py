@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoke.collection import Collection
 from invoke.context import Context
@@ -18,10 +18,15 @@ from invoke.tasks import Task, task
 
 from edgespark_tasks import errors
 from edgespark_tasks.edge import error_line
-from edgespark_tasks.engine import pipeline
+from edgespark_tasks.engine import direct
 from edgespark_tasks.engine.context import RunOptions
-from edgespark_tasks.engine.session import Session, open_session
 from edgespark_tasks.engine.steps import CATALOGUE, Step
+from edgespark_tasks.project.discovery import find_project_root
+from edgespark_tasks.project.model import load_project
+from edgespark_tasks.project.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from edgespark_tasks.engine.session import Session
 
 _COMMON_HELP = {
     "project": "project folder (default: nearest edgespark.toml upward)",
@@ -52,11 +57,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _session(c: Context, project: str | None, environment: str | None) -> Session:
+def _settings(c: Context, project: str | None,
+              environment: str | None) -> tuple[Path, Settings]:
     config = _plain(c.config.get("edgespark", {})) or {}
-    return open_session(Path(project) if project else None,
-                        flags={"environment": environment},
-                        tool_config=config, tool_config_name="invoke config 'edgespark'")
+    root = find_project_root(Path.cwd(), Path(project) if project else None)
+    return root, load_settings(root, tool_config=config, flags={"environment": environment},
+                               tool_config_name="invoke config 'edgespark'")
+
+
+def _session(c: Context, project: str | None, environment: str | None) -> Session:
+    # Imported here: a gate (`inv pull.types --check`) never loads the pipeline machinery.
+    from edgespark_tasks.engine.session import session_for
+
+    return session_for(*_settings(c, project, environment))
 
 
 def _edge(action: Callable[[], object]) -> None:
@@ -68,12 +81,31 @@ def _edge(action: Callable[[], object]) -> None:
 
 
 def _pipeline(c: Context, project: str | None, environment: str | None, **kw: Any) -> None:
+    from edgespark_tasks.engine import pipeline
+
     _edge(lambda: pipeline.run_pipeline(_session(c, project, environment), RunOptions(**kw)))
+
+
+def _pipeline_with(c: Context, project: str | None, environment: str | None,
+                   options: RunOptions) -> None:
+    from edgespark_tasks.engine import pipeline
+
+    _edge(lambda: pipeline.run_pipeline(_session(c, project, environment), options))
 
 
 def _step(c: Context, step_id: str, project: str | None, environment: str | None,
           **kw: Any) -> None:
-    _edge(lambda: pipeline.run_step(_session(c, project, environment), step_id, RunOptions(**kw)))
+    def action() -> None:
+        if step_id in direct.DIRECT_GATES and not kw:
+            root, settings = _settings(c, project, environment)
+            if direct.can_run_directly(step_id, settings):
+                direct.run_gate(step_id, load_project(root, settings.paths), settings)
+                return
+        from edgespark_tasks.engine import pipeline
+
+        pipeline.run_step(_session(c, project, environment), step_id, RunOptions(**kw))
+
+    _edge(action)
 
 
 @task(help=_PIPELINE_HELP, iterable=["only", "skip"])
@@ -94,7 +126,7 @@ def deploy(c: Context, project: str | None = None, environment: str | None = Non
         _edge(lambda: deploy_all_projects(Path.cwd(), options, flags={"environment": environment},
                                           jobs=jobs, fail_fast=fail_fast, since=since))
         return
-    _edge(lambda: pipeline.run_pipeline(_session(c, project, environment), options))
+    _pipeline_with(c, project, environment, options)
 
 
 @task(help={**{k: _PIPELINE_HELP[k] for k in ("project", "environment", "force", "only", "skip",
@@ -222,9 +254,18 @@ def build_collection(extra_steps: tuple[Step, ...] = ()) -> Collection:
 
 
 def _plugin_steps() -> tuple[Step, ...]:
-    """Plugin-added steps of the project in the working directory, if there is one."""
+    """Plugin-added steps of the project in the working directory, if there is one.
+
+    Without a configured or installed plugin there are none, and pluggy is not even loaded
+    (every `inv` call builds this collection)."""
     try:
-        return tuple(s for s in open_session().steps if not s.builtin)
+        root = find_project_root(Path.cwd())
+        settings = load_settings(root)
+        if not direct.plugins_possible(settings):
+            return ()
+        from edgespark_tasks.engine.session import session_for
+
+        return tuple(s for s in session_for(root, settings).steps if not s.builtin)
     except errors.EdgesparkTasksError:
         return ()  # no project here yet: the built-in tasks still work with --project
 

@@ -30,13 +30,18 @@ def must_fail_when_unchecked(settings: Settings, strict: bool) -> bool:
 def run_gate(gate: str, project: Project, settings: Settings, *, strict: bool,
              prog: str = "edgespark-tasks-hook") -> int:
     """Run one gate on one project; 0 passed (or could not check, tolerated), 1 failed."""
-    from edgespark_tasks.engine import pipeline
-    from edgespark_tasks.engine.session import session_for
+    from edgespark_tasks.engine import direct
 
     label = f"{prog} {gate} ({project.name})"
     try:
-        session = session_for(project.root, settings)
-        pipeline.run_step(session, gate, RunOptions())
+        if direct.can_run_directly(gate, settings):
+            direct.run_gate(gate, project, settings)
+        else:
+            from edgespark_tasks.engine import pipeline
+            from edgespark_tasks.engine.session import session_for
+
+            session = session_for(project.root, settings)
+            pipeline.run_step(session, gate, RunOptions())
     except errors.EdgesparkTasksError as exc:
         kind = errors.exit_class_of(exc)
         if kind in errors.COULD_NOT_CHECK:
