@@ -697,3 +697,37 @@ def test_init_force_backups_are_byte_exact_and_never_overwritten(tmp_path: Path,
     assert second.returncode == 0
     assert (repo / "tasks.py.orig.1").read_bytes() == mine
     assert (repo / "tasks.py.orig.2").read_bytes() == b"# edited again\n"
+
+
+BOOM_PLUGIN = '''
+from edgespark_tasks.engine.hookspecs import hookimpl
+from edgespark_tasks.engine.steps import Step
+
+
+def _boom(ctx):
+    raise ValueError("the plugin tripped over something")
+
+
+@hookimpl
+def edgespark_add_steps():
+    return [Step(id="boom", title="boom", help="Fails unexpectedly.", action=_boom,
+                 network=False, pipeline=False, when="direct")]
+'''
+
+
+@pytest.mark.parametrize("front_end", ["inv", "doit", "edgespark-tasks"])
+def test_an_unforeseen_error_in_a_step_run_by_name_is_one_line(edgespark_project,  # type: ignore[no-untyped-def]
+                                                               fake_cli: FakeCli,
+                                                               front_end: str) -> None:
+    repo = edgespark_project(files={
+        "tasks.py": "from edgespark_tasks.invoke import ns\n", "dodo.py": DODO,
+        "hooks/boom.py": BOOM_PLUGIN,
+        "pyproject.toml": '[tool.edgespark-tasks]\nplugins = ["hooks/boom.py"]\n'})
+    args = {"inv": ["inv", "boom"], "doit": ["doit", "edgespark:boom"],
+            "edgespark-tasks": ["edgespark-tasks", "run", "boom"]}[front_end]
+    result = run_tool(args[0], *args[1:], cwd=repo, env=fake_cli.environ())
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in output, output
+    assert "step boom stopped: ValueError: the plugin tripped over something" in output
+    if front_end != "doit":
+        assert result.returncode == 70

@@ -68,12 +68,18 @@ def run_step(session: Session, step_id: str, options: RunOptions) -> StepResult:
 
 def execute_guarded(ctx: StepContext, step: Step) -> StepResult:
     """`execute`, behind the same preflight the pipeline runs when the step changes remote
-    state: one policy for every front-end (`inv db.migrate`, `run STEP`, doit actions)."""
-    # A browser hand-off (secret set) is a person's act, not a change derived from the code.
+    state: one policy for every front-end (`inv db.migrate`, `run STEP`, doit actions).
+    An error nobody foresaw becomes a typed one (one line at the edge, exit 70)."""
     ctx.records.check_writable()
+    # A browser hand-off (secret set) is a person's act, not a change derived from the code.
     if step.remote and not step.interactive and ctx.options.preflight:
         run_preflight(ctx)
-    return execute(ctx, step)
+    try:
+        return execute(ctx, step)
+    except Exception as exc:
+        if isinstance(exc, errors.EdgesparkTasksError):
+            raise
+        raise finish.as_typed(exc, step.id) from exc
 
 
 def make_plan(session: Session, options: RunOptions) -> list[Decision]:
