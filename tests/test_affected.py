@@ -125,3 +125,13 @@ def test_inv_affected(mono: Path, fake_cli: FakeCli) -> None:
                       env=fake_cli.environ())
     assert result.returncode == 0, result.stderr
     assert steps_by_project(json.loads(result.stdout)) == {"apps/c": DEPLOY_ONLY}
+
+
+def test_the_projects_setting_is_honoured(tmp_path: Path, fake_cli: FakeCli) -> None:
+    repo = tmp_path / "mono"
+    make_monorepo(repo, files={"pyproject.toml": '[tool.edgespark-tasks]\n'
+                                                 'projects = ["apps/a", "apps/c"]\n'})
+    (repo / "package-lock.json").write_text("{}\n")  # shared: every listed project
+    data = affected(repo, fake_cli, "--since", "HEAD")
+    assert [p["project"] for p in data["projects"]] == ["apps/a", "apps/c"]
+    assert data["unaffected"] == []

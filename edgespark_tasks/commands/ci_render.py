@@ -17,6 +17,7 @@ from edgespark_tasks.engine.gates import GATES
 from edgespark_tasks.engine.steps import get
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.discovery import find_projects
+from edgespark_tasks.project.settings import load_settings
 
 PYTHON_VERSION = "3.12"
 NODE_VERSION = "20"
@@ -46,12 +47,11 @@ class RepoFacts:
 
 def repo_facts(directory: Path) -> RepoFacts:
     """Look at the repository in `directory`; raises ProjectError without a project."""
-    roots = find_projects(directory)
+    roots = find_projects(directory, load_settings(directory).projects)
     if not roots:
         raise errors.ProjectError(f"no edgespark.toml in {directory}",
                                   "run `init --ci` in a repository holding an EdgeSpark project")
     from edgespark_tasks.engine.session import session_for
-    from edgespark_tasks.project.settings import load_settings
 
     session = session_for(roots[0], load_settings(roots[0]))
     version, gates = None, tuple(GATES)

@@ -127,7 +127,10 @@ def find_affected(cwd: Path, since: str, *, flags: Mapping[str, Any] | None = No
     """The projects under `cwd` (or `projects`) and what a change since `since` makes run."""
     cwd = cwd.resolve()
     top = gitfiles.repo_root(cwd) or cwd
-    roots = [p.resolve() for p in projects] if projects is not None else find_projects(top)
+    if projects is not None:
+        roots = [p.resolve() for p in projects]
+    else:  # the `projects` setting, else every edgespark.toml in the repository
+        roots = find_projects(top, load_settings(top, flags=flags).projects)
     resolved = gitfiles.resolve_tree(top, since)
     changes = gitfiles.changed_since(top, since) if resolved else []
     changed = {path for _, path in changes}

@@ -52,7 +52,7 @@ def deploy_all_projects(cwd: Path, options: RunOptions, *, flags: Mapping[str, A
     out = out or (sys.stderr if to_stdout else sys.stdout)  # `--json -`: the report owns stdout
     cwd = cwd.resolve()
     top = gitfiles.repo_root(cwd) or cwd
-    roots = find_projects(top)
+    roots = find_projects(top, load_settings(top, flags=flags).projects)
     if not roots:
         raise errors.ProjectError(f"no edgespark.toml in {top}",
                                   "run it at the top of a repository holding EdgeSpark projects")
