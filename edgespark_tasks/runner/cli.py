@@ -27,6 +27,7 @@ from edgespark_tasks.runner.exit_classes import classify
 from edgespark_tasks.runner.lock import held_fd, project_lock
 from edgespark_tasks.runner.redact import Redactor, secret_flag_values
 from edgespark_tasks.runner.signals import interrupts_held, sigterm_as_interrupt
+from edgespark_tasks.runner.stream import Kept, Stream
 
 if TYPE_CHECKING:
     from edgespark_tasks.runner.capabilities import CliInfo
@@ -176,6 +177,11 @@ class Runner:
 
     def _spawn(self, argv: list[str], *, isolate: bool,
                **kwargs: object) -> subprocess.Popen[bytes]:
+        exe = shutil.which(argv[0]) or argv[0]
+        if not os.path.isfile(exe):
+            raise errors.CliNotFoundError(f"cannot start {argv[0]!r}", INSTALL_HINT)
+        if not os.access(exe, os.X_OK):
+            raise errors.CliNotFoundError(f"{argv[0]!r} is not executable", INSTALL_HINT)
         try:
             return process.spawn(argv, isolate=isolate, lock_fd=held_fd(self.project.state_dir),
                                  cwd=self.project.root, env=self.environ, **kwargs)
@@ -186,45 +192,44 @@ class Runner:
 
     def _streamed(self, argv: list[str], call: CliCall, timeout: float,
                   stop_after: float | None) -> tuple[int, str]:
-        from edgespark_tasks.runner.stream import Tee
-
         proc = self._spawn(argv, isolate=True, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        tee = Tee(proc, self.out, self.err, self.redactor)
+        kept = Kept(self.redactor)
+        assert proc.stdout is not None and proc.stderr is not None
+        streams = {proc.stdout.fileno(): Stream(self.out, kept),
+                   proc.stderr.fileno(): Stream(self.err, kept)}
         tailing = stop_after is not None and stop_after < timeout
-        deadline = process.Deadline(proc, stop_after if tailing else timeout,  # type: ignore[arg-type]
-                                    interrupt=tailing)
-        with sigterm_as_interrupt():
-            try:
-                returncode = process.wait_and_sweep(proc, isolated=True)
-            except KeyboardInterrupt:
-                deadline.cancel()
-                with interrupts_held():
-                    process.stop(proc, interrupt=True)
-                tee.join()
-                raise errors.Interrupted(f"interrupted: {call.label} was stopped",
-                                         "nothing was recorded for it") from None
-            finally:
-                deadline.cancel()
-        tee.join()
-        if deadline.fired and tailing:
-            return 0, tee.text()
-        if deadline.fired:
+        try:
+            with sigterm_as_interrupt():
+                try:
+                    returncode, fired = process.supervise(
+                        proc, streams, limit=stop_after if tailing else timeout,  # type: ignore[arg-type]
+                        interrupt_first=tailing, isolated=True)
+                except KeyboardInterrupt:
+                    with interrupts_held():
+                        process.stop(proc, interrupt=True)
+                    raise errors.Interrupted(f"interrupted: {call.label} was stopped",
+                                             "nothing was recorded for it") from None
+        finally:
+            proc.stdout.close()
+            proc.stderr.close()
+        if fired and tailing:
+            return 0, kept.text()
+        if fired:
             raise _timed_out(call, timeout)
-        return returncode, tee.text()
+        return returncode, kept.text()
 
     def _attached(self, argv: list[str], call: CliCall, timeout: float) -> tuple[int, str]:
         # The person's terminal, untouched: the browser URL must reach them, nothing is kept.
         proc = self._spawn(argv, isolate=False)
-        deadline = process.Deadline(proc, timeout, interrupt=True)
         try:
-            returncode = process.wait_and_sweep(proc, isolated=False)
+            returncode, fired = process.supervise(proc, {}, limit=timeout,
+                                                  interrupt_first=True, isolated=False)
         except KeyboardInterrupt:
-            process.stop(proc, interrupt=True)
+            with interrupts_held():
+                process.stop(proc, interrupt=True)
             raise errors.Interrupted(f"interrupted: {call.label} was stopped") from None
-        finally:
-            deadline.cancel()
-        if deadline.fired:
+        if fired:
             raise _timed_out(call, timeout)
         return returncode, ""
 

@@ -1,50 +1,48 @@
-"""Starting, stopping and reaping the CLI child so that it never outlives us unguarded.
+"""Starting, watching, stopping and reaping the CLI child so that it never outlives us
+unguarded, at a cost of about a millisecond per call.
 
 - The child runs in its own process group (its own session on POSIX), so a Ctrl-C at the
   terminal reaches us first; we forward it, then escalate, and always reap.
-- On Linux the child gets SIGKILL when the thread that started it dies (PR_SET_PDEATHSIG),
-  so `kill -9` of the tool, a closed terminal (SIGHUP) or a killed doit worker does not
-  leave it running. macOS has no such signal: there the inherited lock descriptor (see
-  lock.py) keeps the project locked until the orphaned child ends, so nothing overlaps it.
+- On Linux the child gets SIGKILL when the thread that started it dies (the parent-death
+  signal, set by util-linux's `setpriv --pdeathsig` just before it becomes the CLI: a
+  preexec function would force a full fork, several milliseconds per call). So `kill -9`
+  of the tool or a killed doit worker does not leave it running. Without setpriv, and on
+  macOS, which has no such signal, the inherited lock descriptor (see lock.py) keeps the
+  project locked until an orphaned child ends, so nothing overlaps it.
+- One loop in the calling thread copies the child's output, notices its exit through a
+  pidfd (a watcher thread elsewhere) and enforces the timeout: no polling of the child,
+  no thread per pipe. Its `select` wakes at least every tenth of a second only so that a
+  Ctrl-C the kernel handed to another thread still interrupts it promptly.
 - When the child exits, whatever it left in its group (a helper that kept stdout open) is
   killed, so a step never waits on it and nothing is left running.
-- Timeouts are a timer that signals the group: the waiting thread blocks in `wait()`,
-  without polling, so a call costs the same however long it takes.
 """
 
 from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
-INTERRUPT_GRACE = 1.0  # after SIGINT, before SIGTERM (and as long again before SIGKILL)
-TIMEOUT_GRACE = 5.0  # after SIGTERM on a timeout, before SIGKILL
-_PR_SET_PDEATHSIG = 1
+from edgespark_tasks.runner.stream import CHUNK, Stream
+
+INTERRUPT_GRACE = 1.0  # after SIGINT, before SIGTERM (and half as long before SIGKILL)
+TIMEOUT_GRACE = 5.0  # after the first signal on a timeout, before SIGKILL
+DRAIN_SECONDS = 1.0  # reading what is left once the child and its group are gone
 _SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """A preexec function asking Linux to SIGKILL the child when we die (None elsewhere)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # we died between fork and prctl
-            os._exit(1)
-
-    return preexec
+@lru_cache(maxsize=1)
+def _setpriv() -> str | None:
+    return shutil.which("setpriv") if sys.platform.startswith("linux") else None
 
 
 def spawn(argv: list[str], *, isolate: bool, lock_fd: int | None,
@@ -54,7 +52,10 @@ def spawn(argv: list[str], *, isolate: bool, lock_fd: int | None,
         if isolate:
             kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
         return subprocess.Popen(argv, **kwargs)
-    return subprocess.Popen(argv, start_new_session=isolate, preexec_fn=_die_with_parent(),
+    setpriv = _setpriv()
+    if setpriv:
+        argv = [setpriv, "--pdeathsig", "KILL", "--", *argv]
+    return subprocess.Popen(argv, start_new_session=isolate,
                             pass_fds=(lock_fd,) if lock_fd is not None else (), **kwargs)
 
 
@@ -66,7 +67,7 @@ def signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
             if proc.poll() is None:
                 proc.send_signal(signal.CTRL_BREAK_EVENT if sig == signal.SIGINT  # type: ignore[attr-defined]
                                  else signal.SIGTERM)
-        elif os.getpgid(proc.pid) == proc.pid:  # its own group: helpers included
+        elif _leads_group(proc):  # its own group: helpers included
             os.killpg(proc.pid, sig)
         else:
             proc.send_signal(sig)
@@ -74,24 +75,68 @@ def signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
         pass
 
 
-def wait_and_sweep(proc: subprocess.Popen[bytes], *, isolated: bool) -> int:
-    """Block until the child exits, kill what it left in its group, reap it; its exit code.
+def _leads_group(proc: subprocess.Popen[bytes]) -> bool:
+    try:
+        return os.getpgid(proc.pid) == proc.pid
+    except ProcessLookupError:  # reaped: its group lives on while helpers it left do
+        return proc.pid != os.getpgid(0)
 
-    We wait in `select` on a descriptor that becomes readable the instant the child exits
-    (a pidfd on Linux, else a pipe written by a watcher thread): no polling of the child.
-    The select is cut into tenths of a second only so that a Ctrl-C the kernel handed to
-    another thread (Python runs handlers in the main thread alone, and a system call
-    blocked there would never notice) still interrupts it promptly; `select` is safe to
-    interrupt, unlike a threading.Event. The child stays a zombie (WNOWAIT) while its
-    group is swept, so its id, which names the group, cannot be reused in between.
+
+def supervise(proc: subprocess.Popen[bytes], streams: dict[int, Stream], *, limit: float,
+              interrupt_first: bool, isolated: bool) -> tuple[int, bool]:
+    """Copy the child's pipes (`streams`, by descriptor) until it exits, stop it after
+    `limit` seconds (SIGINT or SIGTERM first, SIGKILL after a grace period), sweep its
+    group and reap it. Returns its exit code and whether the limit stopped it.
+
+    The child stays a zombie (WNOWAIT) while its group is swept, so its id, which names
+    the group, cannot be reused in between.
     """
     nowait = isolated and os.name == "posix" and hasattr(os, "waitid")
-    with _exit_signal(proc, nowait) as ready:
-        while not select.select([ready], [], [], 0.1)[0]:
-            pass
+    first = signal.SIGINT if interrupt_first else signal.SIGTERM
+    grace = INTERRUPT_GRACE if interrupt_first else TIMEOUT_GRACE
+    started = time.monotonic()
+    fired: float | None = None
+    killed = False
+    with _exit_signal(proc, nowait) as exit_fd:
+        exited = False
+        while not exited:
+            now = time.monotonic()
+            if fired is None and now - started >= limit:
+                fired = now
+                signal_group(proc, first)
+            elif fired is not None and not killed and now - fired >= grace:
+                killed = True
+                signal_group(proc, _SIGKILL)
+            due = started + limit if fired is None else fired + grace
+            wait = min(0.1, max(due - now, 0.0)) if not killed else 0.1
+            ready = select.select([exit_fd, *streams], [], [], wait)[0]
+            exited = exit_fd in ready
+            _read(ready, streams)
     if nowait:
         signal_group(proc, _SIGKILL)
-    return proc.wait()
+    _drain(streams)
+    return proc.wait(), fired is not None
+
+
+def _read(ready: list[int], streams: dict[int, Stream]) -> None:
+    for fd in ready:
+        if fd in streams:
+            data = os.read(fd, CHUNK)
+            if data:
+                streams[fd].feed(data)
+            else:
+                streams.pop(fd).close()
+
+
+def _drain(streams: dict[int, Stream]) -> None:
+    """Read what the pipes still hold, for at most DRAIN_SECONDS: a process that escaped
+    the child's group may keep a pipe open forever, and the step must not wait for it."""
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while streams and (left := deadline - time.monotonic()) > 0:
+        _read(select.select(list(streams), [], [], left)[0], streams)
+    for stream in streams.values():
+        stream.close()
+    streams.clear()
 
 
 @contextmanager
@@ -145,31 +190,3 @@ def stop(proc: subprocess.Popen[bytes], *, interrupt: bool = False) -> None:
         proc.wait()
     if os.name == "posix":
         signal_group(proc, _SIGKILL)  # helpers it left behind
-
-
-class Deadline:
-    """A timer that stops the child's group after `seconds` (SIGINT or SIGTERM first,
-    SIGKILL after a grace period). `fired` says whether it did."""
-
-    def __init__(self, proc: subprocess.Popen[bytes], seconds: float, *,
-                 interrupt: bool) -> None:
-        self.fired = False
-        self._proc = proc
-        self._first = signal.SIGINT if interrupt else signal.SIGTERM
-        self._grace = INTERRUPT_GRACE if interrupt else TIMEOUT_GRACE
-        self._timers = [threading.Timer(seconds, self._fire)]
-        self._timers[0].daemon = True
-        self._timers[0].start()
-
-    def _fire(self) -> None:
-        self.fired = True
-        signal_group(self._proc, self._first)
-        kill = threading.Timer(self._grace, signal_group, (self._proc, _SIGKILL))
-        kill.daemon = True
-        self._timers.append(kill)
-        kill.start()
-
-    def cancel(self) -> None:
-        """The child ended: no more signals."""
-        for timer in self._timers:
-            timer.cancel()

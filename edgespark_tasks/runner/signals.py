@@ -1,4 +1,5 @@
-"""SIGTERM treated like Ctrl-C while a child runs, so both stop and reap it the same way."""
+"""SIGTERM and SIGHUP treated like Ctrl-C while a child runs, so all three stop and reap it
+the same way (a closed terminal sends SIGHUP; CI cancelling a job sends SIGTERM)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+_STOPPING = ("SIGTERM", "SIGHUP")
+
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
@@ -15,15 +18,17 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM raises KeyboardInterrupt (main thread only)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+    """Within the block, SIGTERM and SIGHUP raise KeyboardInterrupt (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = {name: signal.signal(getattr(signal, name), _raise_interrupt)
+                for name in _STOPPING if hasattr(signal, name)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 @contextmanager
@@ -34,7 +39,7 @@ def interrupts_held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    names = ("SIGINT", "SIGTERM")
+    names = ("SIGINT", *_STOPPING)
     previous = {name: signal.signal(getattr(signal, name), signal.SIG_IGN)
                 for name in names if hasattr(signal, name)}
     try:

@@ -1,20 +1,16 @@
-"""Live streaming of a child's stdout and stderr, redacted, keeping a bounded tail.
+"""Live copying of a child's stdout and stderr, redacted, keeping a bounded tail.
 
-Memory stays bounded however much the CLI prints: output is read in chunks of at most
-`CHUNK` bytes, written through up to the last complete line, and only the last `TAIL_CHARS`
-characters are kept
-(for error messages and for the few facts parsed from output, like deploy's URL).
+Memory stays bounded however much the CLI prints: output arrives in chunks of at most
+`CHUNK` bytes, is written through up to the last complete line, and only the last
+`TAIL_CHARS` characters are kept (for error messages and for the few facts parsed from
+output, like deploy's URL). No thread: the runner's wait loop feeds the chunks.
 """
 
 from __future__ import annotations
 
 import codecs
-import os
-import subprocess
-import threading
-import time
 from collections import deque
-from typing import IO, TextIO
+from typing import TextIO
 
 from edgespark_tasks.runner.redact import Redactor
 
@@ -22,73 +18,64 @@ CHUNK = 64 * 1024
 TAIL_CHARS = 1024 * 1024
 
 
-class Tee:
-    """Copies the child's two pipes to our streams as they arrive and keeps the tail."""
+class Stream:
+    """One pipe of the child: decodes, redacts whole lines and writes them to `sink`."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], out: TextIO, err: TextIO,
-                 redactor: Redactor) -> None:
-        self._tail: deque[str] = deque()
-        self._kept = 0
-        self._dropped = 0
-        self._guard = threading.Lock()
-        self._redactor = redactor
-        self._threads = [
-            threading.Thread(target=self._pump, args=(pipe, sink), daemon=True)
-            for pipe, sink in ((proc.stdout, out), (proc.stderr, err))
-            if pipe is not None
-        ]
-        for thread in self._threads:
-            thread.start()
+    def __init__(self, sink: TextIO, kept: Kept) -> None:
+        self._sink = sink
+        self._kept = kept
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
 
-    def _emit(self, text: str, sink: TextIO) -> None:
+    def feed(self, data: bytes) -> None:
+        """A chunk read from the pipe."""
+        self._pending += self._decoder.decode(data)
+        # Whole lines at once, so a secret is never split across two writes.
+        cut = self._pending.rfind("\n") + 1
+        redactor = self._kept.redactor
+        if not cut and len(self._pending) > CHUNK:  # a very long line: a safe cut in it
+            cut = redactor.safe_split(self._pending, 4 * redactor.longest + 64)
+        if cut:
+            self._emit(self._pending[:cut])
+            self._pending = self._pending[cut:]
+
+    def close(self) -> None:
+        """The pipe reached its end: write what is left."""
+        self._emit(self._pending + self._decoder.decode(b"", final=True))
+        self._pending = ""
+
+    def _emit(self, text: str) -> None:
         if not text:
             return
-        text = self._redactor(text)
-        with self._guard:
-            self._tail.append(text)
-            self._kept += len(text)
-            while self._kept > TAIL_CHARS and len(self._tail) > 1:
-                dropped = self._tail.popleft()
-                self._kept -= len(dropped)
-                self._dropped += len(dropped)
-            try:
-                sink.write(text)
-                sink.flush()
-            except (OSError, ValueError):
-                pass  # our own output is closed; keep draining so the child never blocks
-
-    def _pump(self, pipe: IO[bytes], sink: TextIO) -> None:
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        pending = ""
+        text = self._kept.add(text)
         try:
-            fd = pipe.fileno()
-            while raw := os.read(fd, CHUNK):
-                pending += decoder.decode(raw)
-                # Whole lines at once, so a secret is never split across two writes.
-                cut = pending.rfind("\n") + 1
-                if not cut and len(pending) > CHUNK:  # a very long line: a safe cut in it
-                    cut = self._redactor.safe_split(pending, 4 * self._redactor.longest + 64)
-                if cut:
-                    self._emit(pending[:cut], sink)
-                    pending = pending[cut:]
-            self._emit(pending + decoder.decode(b"", final=True), sink)
+            self._sink.write(text)
+            self._sink.flush()
         except (OSError, ValueError):
-            pass  # the pipe was closed under us (a helper process kept it open)
-        finally:
-            pipe.close()
+            pass  # our own output is closed; keep draining so the child never blocks
 
-    def join(self, timeout: float = 1.0) -> None:
-        """Wait for both pipes to drain, at most `timeout` seconds in all.
 
-        A process that escaped the child's group may keep a pipe open forever; we stop
-        waiting for it (the threads are daemons) rather than hang the step.
-        """
-        deadline = time.monotonic() + timeout
-        for thread in self._threads:
-            thread.join(max(deadline - time.monotonic(), 0))
+class Kept:
+    """The redacted tail of everything both pipes printed."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+        self._tail: deque[str] = deque()
+        self._size = 0
+        self._dropped = 0
+
+    def add(self, text: str) -> str:
+        """Redact `text`, keep it (dropping the oldest beyond TAIL_CHARS); the redacted text."""
+        text = self.redactor(text)
+        self._tail.append(text)
+        self._size += len(text)
+        while self._size > TAIL_CHARS and len(self._tail) > 1:
+            dropped = self._tail.popleft()
+            self._size -= len(dropped)
+            self._dropped += len(dropped)
+        return text
 
     def text(self) -> str:
         """The end of what the child printed (all of it when short), redacted."""
-        with self._guard:
-            head = (f"[{self._dropped} earlier characters not kept]\n" if self._dropped else "")
-            return head + "".join(self._tail)
+        head = f"[{self._dropped} earlier characters not kept]\n" if self._dropped else ""
+        return head + "".join(self._tail)
