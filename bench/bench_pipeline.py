@@ -76,7 +76,7 @@ def interleaved(commands: dict[str, list[str]], cwd: Path, env: dict[str, str],
                 runs: int = RUNS) -> dict[str, float]:
     """Median wall ms of whole processes, the commands taking turns (load hits all alike)."""
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for name, argv in commands.items():  # warm-up: caches, bytecode
+    for argv in commands.values():  # warm-up: caches, bytecode
         subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=False)
     for _ in range(runs):
         for name, argv in commands.items():
