@@ -37,8 +37,18 @@ GATES = ("db-check", "types-check", "deploy-dry-run")
 ALL = "offline"
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Help text as wide as $COLUMNS (80): argparse would import shutil (and with it bz2 and
+    lzma) just to ask the terminal, on every commit, though hooks rarely print help."""
+
+    def __init__(self, prog: str) -> None:
+        width = os.environ.get("COLUMNS", "")
+        super().__init__(prog, width=(int(width) if width.isdigit() else 80) - 2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="EdgeSpark pre-commit hooks.")
+    parser = argparse.ArgumentParser(prog=PROG, description="EdgeSpark pre-commit hooks.",
+                                     formatter_class=_Formatter)
     parser.add_argument("check", choices=[*CHECK_IDS, ALL, *GATES],
                         help=f"the check or gate to run ({ALL!r}: every offline check)")
     parser.add_argument("files", nargs="*", help="changed files (pre-commit passes them)")

@@ -18,7 +18,9 @@ from edgespark_tasks.checks.filefacts import FileFacts
 from edgespark_tasks.checks.jsmodules import DEFAULT, NAMESPACE
 from edgespark_tasks.checks.runtime_keys import KeyKind, Read
 
-FnRef = tuple[Path, str]
+# Modules are named by their path as a string inside the graph: hashing Path objects was a
+# measurable part of a commit's time.
+FnRef = tuple[str, str]
 _EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 # Common path aliases for the source root (`@/lib/env`, `~/lib/env`).
 _ALIASES = ("@/", "~/", "#/")
@@ -29,24 +31,25 @@ class ModuleGraph:
 
     def __init__(self, facts: Mapping[Path, FileFacts], source_root: Path,
                  aliases: Mapping[str, Path] | None = None) -> None:
-        self.facts = facts
-        self.root = source_root
+        self.paths = {str(path): path for path in facts}
+        self.facts = {str(path): found for path, found in facts.items()}
+        self.root = str(source_root)
         # Longest prefix first; "" (a tsconfig baseUrl) last.
-        self.aliases = dict(sorted((aliases or {}).items(), key=lambda kv: -len(kv[0])))
-        self._paths = {str(path): path for path in facts}
-        self._modules: dict[tuple[Path, str], Path | None] = {}
-        self._callees: dict[tuple[Path, str, str], FnRef | None] = {}
+        self.aliases = {prefix: str(path) for prefix, path in
+                        sorted((aliases or {}).items(), key=lambda kv: -len(kv[0]))}
+        self._modules: dict[tuple[str, str], str | None] = {}
+        self._callees: dict[tuple[str, str, str], FnRef | None] = {}
 
-    def module(self, importer: Path, spec: str) -> Path | None:
+    def module(self, importer: str, spec: str) -> str | None:
         """The server module a specifier names, or None (a package, or outside the app)."""
-        key = (importer.parent, spec)
+        key = (os.path.dirname(importer), spec)
         if key not in self._modules:
-            self._modules[key] = self._find_module(importer, spec)
+            self._modules[key] = self._find_module(key[0], spec)
         return self._modules[key]
 
-    def _find_module(self, importer: Path, spec: str) -> Path | None:
+    def _find_module(self, folder: str, spec: str) -> str | None:
         if spec.startswith("."):
-            base = os.path.join(importer.parent, spec)
+            base = os.path.join(folder, spec)
         elif spec.startswith(_ALIASES):
             base = os.path.join(self.root, spec[2:])
         else:
@@ -59,11 +62,11 @@ class ModuleGraph:
         stem = stem if ext in (".js", ".mjs", ".cjs", ".jsx") else base
         for candidate in (base, *(stem + e for e in _EXTENSIONS),
                           *(os.path.join(base, "index" + e) for e in _EXTENSIONS)):
-            if candidate in self._paths:
-                return self._paths[candidate]
+            if candidate in self.facts:
+                return candidate
         return None
 
-    def export(self, module: Path, name: str, seen: frozenset[tuple[Path, str]] = frozenset(),
+    def export(self, module: str, name: str, seen: frozenset[tuple[str, str]] = frozenset(),
                member: str = "") -> FnRef | None:
         """The function a module exports under `name` (with `member`: that property of the
         exported object), following re-exports."""
@@ -86,7 +89,7 @@ class ModuleGraph:
                     return found
         return None
 
-    def local(self, module: Path, name: str, seen: frozenset[tuple[Path, str]] = frozenset(),
+    def local(self, module: str, name: str, seen: frozenset[tuple[str, str]] = frozenset(),
               member: str = "") -> FnRef | None:
         """What `name(...)` (or `name.member(...)`, an object's property or a class's static
         method) calls in `module`: its own function, or an imported one."""
@@ -100,14 +103,14 @@ class ModuleGraph:
         target = self.module(module, imported[0])
         return self.export(target, imported[1], seen, member) if target else None
 
-    def callee(self, module: Path, name: str, member: str) -> FnRef | None:
+    def callee(self, module: str, name: str, member: str) -> FnRef | None:
         """The function called by `name(...)` or `name.member(...)` in `module`."""
         key = (module, name, member)
         if key not in self._callees:
             self._callees[key] = self._callee(module, name, member)
         return self._callees[key]
 
-    def _callee(self, module: Path, name: str, member: str) -> FnRef | None:
+    def _callee(self, module: str, name: str, member: str) -> FnRef | None:
         imported = self.facts[module].imports.get(name)
         if member and imported is not None and imported[1] == NAMESPACE:
             target = self.module(module, imported[0])
@@ -141,9 +144,9 @@ def infer_wrappers(graph: ModuleGraph, configured: Mapping[str, str]
 
 
 def _wrapper_of(graph: ModuleGraph, wrappers: Mapping[FnRef, tuple[KeyKind, int]],
-                configured: Mapping[str, str], path: Path, callee: str, member: str
+                configured: Mapping[str, str], module: str, callee: str, member: str
                 ) -> tuple[KeyKind, int] | None:
-    ref = graph.callee(path, callee, member)
+    ref = graph.callee(module, callee, member)
     if ref is not None and ref in wrappers:
         return wrappers[ref]
     name = member or callee
@@ -159,11 +162,11 @@ def resolve_reads(graph: ModuleGraph, configured: Mapping[str, str] | None = Non
     configured = configured or {}
     wrappers = infer_wrappers(graph, configured)
     result: dict[Path, list[Read]] = {}
-    for path, facts in graph.facts.items():
+    for module, facts in graph.facts.items():
         reads = [Read(kind, key, line, key is not None, via)
                  for kind, key, line, via, fn, _idx in facts.reads if fn is None]
         for callee, member, line, args in facts.calls:
-            target = _wrapper_of(graph, wrappers, configured, path, callee, member)
+            target = _wrapper_of(graph, wrappers, configured, module, callee, member)
             if target is None or target[1] >= len(args):
                 continue
             tag, value, _ = args[target[1]]
@@ -172,5 +175,5 @@ def resolve_reads(graph: ModuleGraph, configured: Mapping[str, str] | None = Non
                 reads.append(Read(target[0], value, line, True, via))
             elif tag == "other":
                 reads.append(Read(target[0], None, line, False, via))
-        result[path] = sorted(reads, key=lambda r: r.line)
+        result[graph.paths[module]] = sorted(reads, key=lambda r: r.line)
     return result

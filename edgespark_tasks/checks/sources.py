@@ -90,11 +90,9 @@ class SourceIndex:
     def files(self) -> list[Path]:
         return source_files(self.project)
 
-    @cached_property
-    def texts(self) -> dict[Path, str]:
-        """Each file's text (undecodable bytes replaced)."""
-        return {path: self._bytes[path].decode("utf-8", errors="replace") for path in self.files
-                if path in self._bytes}
+    def text(self, path: Path) -> str:
+        """One file's text (undecodable bytes replaced), decoded only when asked for."""
+        return self._bytes[path].decode("utf-8", errors="replace")
 
     @cached_property
     def _bytes(self) -> dict[Path, bytes]:
@@ -138,7 +136,7 @@ class SourceIndex:
             if facts is None:
                 from edgespark_tasks.checks.keyfacts import file_facts  # only on a miss
 
-                facts, dirty = file_facts(self.texts[path]), True
+                facts, dirty = file_facts(self.text(path)), True
                 fresh[rel] = [digest, facts.to_json()]
             result[path] = facts
         if dirty:
