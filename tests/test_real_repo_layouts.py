@@ -210,3 +210,17 @@ def test_broken_links_under_server_src_are_one_line_errors(
         result = run_tool(tool, *args, cwd=root, env={"PATH": "/usr/bin:/bin"})
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
         assert "symlink" in result.stderr and "fix or remove the link" in result.stderr
+
+
+def test_first_commit_may_hold_generated_files_without_checksums(tmp_path: Path) -> None:
+    root = write_fresh_template(tmp_path / "fresh")
+    (root / S / "src/__generated__").mkdir()
+    (root / S / "src/__generated__/server-types.d.ts").write_text("export type Env = {};\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    assert scan(root, "generated-untouched") == []  # no commit yet: it came with the template
+    git(root, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "initial")
+    (root / S / "src/__generated__/sys_schema.ts").write_text("export {};\n")
+    git(root, "add", "-A")
+    [finding] = scan(root, "generated-untouched")
+    assert "added without a matching .checksums.json update" in finding.message

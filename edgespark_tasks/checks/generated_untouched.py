@@ -1,7 +1,9 @@
 """`generated-untouched`: nobody hand-edits the platform-owned `__generated__/` folder.
 
 `edgespark pull types` rewrites these files together with `.checksums.json`; a change (or a
-deletion) there without a `.checksums.json` change in the same commit was made by hand.
+deletion, or an addition) there without a `.checksums.json` change in the same commit was made
+by hand. The first commit of a repository is exempt: a new project's files come from the
+template `edgespark init` copied, whatever it holds.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from pathlib import Path
 
 from edgespark_tasks.checks import Check, CheckContext, under
 from edgespark_tasks.checks.findings import Finding
+from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.model import Project
 
 ID = "generated-untouched"
@@ -22,6 +25,8 @@ def check(ctx: CheckContext) -> list[Finding]:
                if under(path, project.generated_dir) and path != project.generated_dir]
     if not touched or any(path == project.checksums for _, path in touched):
         return []
+    if not gitfiles.has_commits(project.root):
+        return []  # the first commit: the files come from `edgespark init`, not from a hand
     findings = []
     for status, path in touched:
         verb = {"D": "deleted", "A": "added"}.get(status, "edited")

@@ -56,6 +56,11 @@ def _changes(cwd: Path, *args: str) -> list[Change]:
     return _diff(cwd, *args) or []
 
 
+def has_commits(cwd: Path) -> bool:
+    """True once HEAD points at a commit (False before the first commit, or outside git)."""
+    return _git(cwd, "rev-parse", "--verify", "-q", "HEAD") is not None
+
+
 def staged_changes(cwd: Path, *paths: Path) -> list[Change]:
     """What the next commit changes (additions, edits and deletions) under `paths`."""
     return _changes(cwd, "--cached", "--", *map(str, paths))
@@ -87,7 +92,7 @@ def changes_since_fork(cwd: Path, configured: str | None, *paths: Path,
 
 def worktree_changes(cwd: Path, *paths: Path) -> list[Change]:
     """Working tree against HEAD (staged or not), plus untracked files, under `paths`."""
-    has_head = _git(cwd, "rev-parse", "--verify", "-q", "HEAD") is not None
+    has_head = has_commits(cwd)
     changes = _changes(cwd, "HEAD", "--", *map(str, paths)) if has_head else []
     untracked = list_files(cwd, *paths, others=True)
     return changes + [("A", path) for path in untracked]
