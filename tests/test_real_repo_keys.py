@@ -182,3 +182,17 @@ def test_reads_in_tests_and_mocks_are_not_runtime_reads(app: Path) -> None:
                                        'export const r = secret.get("NOT_DECLARED_REAL");\n'})
     errors = [(f.path, f.line) for f in scan(app) if f.severity == "error"]
     assert errors == [(SRC + "routes/real.ts", 2)]
+
+
+def test_a_helper_reading_either_kind_accepts_both_and_still_finds_undeclared(app: Path) -> None:
+    write(app, {SRC + "lib/either.ts": '''import { vars, secret } from "edgespark";
+export function env(key: string, isSecret = false) {
+  return isSecret ? secret.get(key as any) : vars.get(key as any);
+}
+''', SRC + "routes/e.ts": '''import { env } from "../lib/either";
+export const e = [env("PUBLIC_APP_NAME"), env("OPENAI_API_KEY", true), env("NOWHERE")];
+'''})
+    found = scan(app)
+    assert [(f.line, f.message) for f in found if f.severity == "error"] == [
+        (2, 'env("NOWHERE") reads a var or secret that runtime.ts does not declare')]
+    assert "OPENAI_API_KEY" not in " ".join(f.message for f in found)

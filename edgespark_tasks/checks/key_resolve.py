@@ -118,40 +118,49 @@ class ModuleGraph:
         return self.local(module, name, member=member)
 
 
-def infer_wrappers(graph: ModuleGraph, configured: Mapping[str, str]
-                   ) -> dict[FnRef, tuple[KeyKind, int]]:
-    """Every wrapper function: (module, name) -> (kind, index of its key parameter)."""
-    wrappers: dict[FnRef, tuple[KeyKind, int]] = {}
-    for path, facts in graph.facts.items():
+# A wrapper: (kind, index of its key parameter, True when it reads either kind by that
+# parameter, e.g. `isSecret ? secret.get(k) : vars.get(k)`).
+Wrapper = tuple[KeyKind, int, bool]
+
+
+def infer_wrappers(graph: ModuleGraph, configured: Mapping[str, str]) -> dict[FnRef, Wrapper]:
+    """Every wrapper function: (module, name) -> its Wrapper description."""
+    wrappers: dict[FnRef, Wrapper] = {}
+    for module, facts in graph.facts.items():
         for kind, _key, _line, _via, fn, idx in facts.reads:
-            if fn is not None:
-                wrappers.setdefault((path, fn), (kind, idx))
+            if fn is None:
+                continue
+            known = wrappers.get((module, fn))
+            if known is None:
+                wrappers[(module, fn)] = (kind, idx, False)
+            elif known[1] == idx and known[0] != kind:
+                wrappers[(module, fn)] = (known[0], idx, True)
     # Only calls passing a parameter on can make a new wrapper.
-    passing = [(path, call) for path, facts in graph.facts.items() for call in facts.calls
+    passing = [(module, call) for module, facts in graph.facts.items() for call in facts.calls
                if any(arg[0] == "param" for arg in call[3])]
     changed = True
     while changed:
         changed = False
-        for path, (callee, member, _line, args) in passing:
-            target = _wrapper_of(graph, wrappers, configured, path, callee, member)
+        for module, (callee, member, _line, args) in passing:
+            target = _wrapper_of(graph, wrappers, configured, module, callee, member)
             if target is None or target[1] >= len(args):
                 continue
             arg = args[target[1]]
-            if arg[0] == "param" and (path, arg[1]) not in wrappers:
-                wrappers[(path, arg[1])] = (target[0], arg[2])
+            if arg[0] == "param" and (module, arg[1]) not in wrappers:
+                wrappers[(module, arg[1])] = (target[0], arg[2], target[2])
                 changed = True
     return wrappers
 
 
-def _wrapper_of(graph: ModuleGraph, wrappers: Mapping[FnRef, tuple[KeyKind, int]],
+def _wrapper_of(graph: ModuleGraph, wrappers: Mapping[FnRef, Wrapper],
                 configured: Mapping[str, str], module: str, callee: str, member: str
-                ) -> tuple[KeyKind, int] | None:
+                ) -> Wrapper | None:
     ref = graph.callee(module, callee, member)
     if ref is not None and ref in wrappers:
         return wrappers[ref]
     name = member or callee
     if name in configured:
-        return ("secret" if configured[name] == "secret" else "var"), 0
+        return ("secret" if configured[name] == "secret" else "var"), 0, False
     return None
 
 
@@ -172,8 +181,8 @@ def resolve_reads(graph: ModuleGraph, configured: Mapping[str, str] | None = Non
             tag, value, _ = args[target[1]]
             via = f"{callee}.{member}" if member else callee
             if tag == "lit":
-                reads.append(Read(target[0], value, line, True, via))
+                reads.append(Read(target[0], value, line, True, via, target[2]))
             elif tag == "other":
-                reads.append(Read(target[0], None, line, False, via))
+                reads.append(Read(target[0], None, line, False, via, target[2]))
         result[graph.paths[module]] = sorted(reads, key=lambda r: r.line)
     return result

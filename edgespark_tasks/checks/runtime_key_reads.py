@@ -39,10 +39,11 @@ def _judge(read: Read, keys: RuntimeKeys, rel: str) -> Finding | None:
                        "string literal: not checkable", "pass the key name as a literal")
     declared = keys.kind_of(read.key)
     if declared is None:
+        what = "var or secret" if read.either else read.kind
         return Finding(ID, "error", rel, read.line, f"{read.via}(\"{read.key}\") reads a "
-                       f"{read.kind} that runtime.ts does not declare",
+                       f"{what} that runtime.ts does not declare",
                        _declare_fix(read.kind, read.key))
-    if declared != read.kind:
+    if declared != read.kind and not read.either:
         return Finding(ID, "error", rel, read.line, f"{read.key} is a {_TYPE[declared]} but is "
                        f"read through {read.via}()",
                        f"read it with {_READER[declared]}(\"{read.key}\")")
@@ -84,9 +85,10 @@ def check(ctx: CheckContext) -> list[Finding]:
             if finding is not None:
                 findings.append(finding)
             if read.key is None:
-                unknown_kinds.add(read.kind)
+                unknown_kinds.update(("var", "secret") if read.either else (read.kind,))
             else:
-                used.add((read.kind, read.key))
+                used.add((keys.kind_of(read.key) or read.kind, read.key) if read.either
+                         else (read.kind, read.key))
     findings.extend(_auth_refs(ctx, keys, used))
     kinds: tuple[KeyKind, ...] = ("var", "secret")
     for kind in kinds:

@@ -54,13 +54,16 @@ class RuntimeKeys:
 
 @dataclass(frozen=True)
 class Read:
-    """One read of a runtime key. `key` is None when it is not a literal (not checkable)."""
+    """One read of a runtime key. `key` is None when it is not a literal (not checkable).
+    `either`: through a helper that reads vars or secrets depending on its other arguments,
+    so the key may be of either kind (`kind` is then only the first one seen)."""
 
     kind: KeyKind
     key: str | None
     line: int
     checkable: bool
     via: str = ""
+    either: bool = False
 
 
 def parse_runtime(text: str) -> RuntimeKeys:
