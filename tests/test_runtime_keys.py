@@ -158,3 +158,14 @@ def test_tokenizer_strict_and_lenient() -> None:
         tokenize("`open ${ template", strict=True)
     division = tokenize("a = b / c / d; e = /re/g")
     assert [t.kind for t in division].count("regex") == 1
+
+
+def test_generic_and_async_helpers_are_wrappers_too() -> None:
+    text = '''import { vars, secret } from "edgespark";
+const typed = <K extends string>(key: K): string | null => vars.get(key as never);
+export async function later<T>(name: string): Promise<T> { return secret.get(name as any) as T; }
+typed("A_VAR");
+await later("A_SECRET");
+'''
+    assert [(r.kind, r.key, r.via) for r in find_reads(text)] == [
+        ("var", "A_VAR", "typed"), ("secret", "A_SECRET", "later")]

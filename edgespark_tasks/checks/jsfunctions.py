@@ -218,7 +218,10 @@ def _arrow(tokens: list[Token], arrow: int, owners: _Owners) -> list[Function]:
     start, end = _body(tokens, arrow + 1)
     if at(tokens, j) == ")":
         open_ = _opening(tokens, j)
-        first = open_ - (at(tokens, open_ - 1) == "async")
+        first = open_
+        if at(tokens, first - 1) == ">":  # `<K extends string>(key: K) =>`
+            first = _opening(tokens, first - 1, "<", ">")
+        first -= at(tokens, first - 1) == "async"
         return [Function(_bound_name(tokens, first, owners), _params(tokens, open_, j), start,
                          end)]
     if j >= 0 and tokens[j].kind == "name":
@@ -227,11 +230,11 @@ def _arrow(tokens: list[Token], arrow: int, owners: _Owners) -> list[Function]:
     return []
 
 
-def _opening(tokens: list[Token], close: int) -> int:
+def _opening(tokens: list[Token], close: int, opener: str = "(", closer: str = ")") -> int:
     depth = 0
     for k in range(close, -1, -1):
         value = at(tokens, k)
-        depth += (value == ")") - (value == "(")
+        depth += (value == closer) - (value == opener)
         if depth == 0:
             return k
     return 0
