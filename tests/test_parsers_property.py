@@ -24,6 +24,8 @@ TS_PIECES = st.sampled_from([
     "export", "type", "VarKey", "SecretKey", "=", "|", ";", "never", '"A"', "'B'", "`C`",
     "`${", "}", "//", "/*", "*/", "\n", " ", '"', "'", "(", ")", "vars", "secret", ".get(",
     "import", "{", "from", '"edgespark"', "await", "as any", "/re/", "\\",
+    "function", "f", "(k)", "=>", "k", ",", "export", "default", "static", "class", "<T>",
+    ":", "const", "f(", '"./m"', "* as", "ns.f(", "!", "as unknown as", "<any>",
 ])
 YAML_PIECES = st.sampled_from([
     "providerGoogle:", "enabled: true", "enabled: false", "config:", "{}", "clientIdVarRef:",
@@ -88,3 +90,18 @@ ENTRY = st.fixed_dictionaries({}, optional={
 def test_journal_gives_findings_never_an_exception(text: str, sql: set[str]) -> None:
     findings = journal_findings(text, "drizzle/meta/_journal.json", sql, {"0000_snapshot.json"})
     assert all(isinstance(f, Finding) and f.severity in ("error", "warning") for f in findings)
+
+
+@FAST
+@given(st.lists(st.lists(TS_PIECES).map(" ".join), min_size=1, max_size=3))
+def test_cross_module_resolution_never_crashes(texts: list[str]) -> None:
+    from pathlib import Path
+
+    from edgespark_tasks.checks.key_resolve import ModuleGraph, resolve_reads
+    from edgespark_tasks.checks.keyfacts import file_facts
+
+    names = [Path("/src/a.ts"), Path("/src/m.ts"), Path("/src/lib/index.ts")]
+    facts = {path: file_facts(text) for path, text in zip(names, texts, strict=False)}
+    reads = resolve_reads(ModuleGraph(facts, Path("/src")), {"optionalSecret": "secret"})
+    for path, text in zip(names, texts, strict=False):
+        assert all(1 <= read.line <= text.count("\n") + 1 for read in reads[path])
