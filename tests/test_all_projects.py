@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 from conftest import BIN, run_tool
 
+from edgespark_tasks import errors
 from edgespark_tasks.testing import FakeCli, commit_all, make_monorepo
 
 PROJECTS = ["apps/a", "apps/b", "apps/c"]
+REFUSED = errors.StepFailedError.exit_code  # a preflight that found problems
 
 
 @pytest.fixture
@@ -100,7 +102,7 @@ def test_a_failing_project_does_not_stop_the_others(mono: Path, fake_cli: FakeCl
     unmigrated(mono, "apps/b")
     report = tmp_path / "all.json"
     result = deploy_all(mono, fake_cli, "--jobs", "1", "--json", str(report))
-    assert result.returncode == 1
+    assert result.returncode == REFUSED  # b's preflight
     data = json.loads(report.read_text())
     assert [(p["project"], p["result"]) for p in data["projects"]] == [
         ("apps/a", "ok"), ("apps/b", "failed"), ("apps/c", "ok")]
@@ -113,7 +115,7 @@ def test_fail_fast_stops_the_rest(mono: Path, fake_cli: FakeCli, tmp_path: Path)
     unmigrated(mono, "apps/b")
     report = tmp_path / "all.json"
     result = deploy_all(mono, fake_cli, "--jobs", "1", "--fail-fast", "--json", str(report))
-    assert result.returncode == 1
+    assert result.returncode == REFUSED  # b's preflight
     assert [(p["project"], p["result"]) for p in json.loads(report.read_text())["projects"]] \
         == [("apps/a", "ok"), ("apps/b", "failed"), ("apps/c", "not-started")]
     assert {Path(c["cwd"]).name for c in fake_cli.calls()} == {"a"}
@@ -125,7 +127,7 @@ def test_fail_fast_stops_running_projects(mono: Path, fake_cli: FakeCli,
     fake_cli.set(sleep={"deploy": 30})
     report = tmp_path / "all.json"
     result = deploy_all(mono, fake_cli, "--jobs", "3", "--fail-fast", "--json", str(report))
-    assert result.returncode == 1
+    assert result.returncode == REFUSED  # b's preflight
     projects = json.loads(report.read_text())["projects"]
     assert [(p["project"], p["result"]) for p in projects] == [
         ("apps/a", "interrupted"), ("apps/b", "failed"), ("apps/c", "interrupted")]
@@ -219,7 +221,7 @@ def test_json_to_stdout(mono: Path, fake_cli: FakeCli) -> None:
 def test_a_broken_project_fails_alone(mono: Path, fake_cli: FakeCli) -> None:
     (mono / "apps/a/edgespark.toml").write_text("name = [unclosed\n")
     result = deploy_all(mono, fake_cli, "--jobs", "2")
-    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.returncode == errors.ProjectError.exit_code, result.stdout + result.stderr
     assert "[apps/a] error: " in result.stdout
     assert "(2 deployed, 1 failed, 0 with nothing to do)" in result.stdout
     assert {Path(c["cwd"]).name for c in fake_cli.calls()} == {"b", "c"}
@@ -230,6 +232,6 @@ def test_a_broken_project_fails_alone(mono: Path, fake_cli: FakeCli) -> None:
 def test_bad_flags_are_one_line(mono: Path, fake_cli: FakeCli, args: list[str]) -> None:
     result = run_tool("edgespark-tasks", "run", "deploy", *args, cwd=mono,
                       env=fake_cli.environ())
-    assert result.returncode == 2
+    assert result.returncode == errors.SettingsError.exit_code
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
     assert fake_cli.calls() == []

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from conftest import BIN, REPO, run_tool
 
+from edgespark_tasks import errors
 from edgespark_tasks.commands.init_ci import load_gitlab
 from edgespark_tasks.testing import FakeCli, commit_all, git, make_monorepo
 
@@ -352,6 +353,6 @@ def test_no_project_is_one_line_and_writes_nothing(tmp_path: Path, fake_cli: Fak
     repo.mkdir()
     git(repo, "init", "-q")
     result = init(repo, fake_cli, "--ci", "github")
-    assert result.returncode == 2
+    assert result.returncode == errors.ProjectError.exit_code
     assert len(result.stderr.splitlines()) == 1 and "no edgespark.toml" in result.stderr
     assert sorted(p.name for p in repo.iterdir()) == [".git"]
