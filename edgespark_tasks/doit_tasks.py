@@ -1,7 +1,7 @@
 """Build doit task dicts from the step catalogue (the machinery behind `edgespark_tasks.doit`).
 
 No step logic lives here: a task only maps a catalogue step onto doit's idioms (file_dep,
-targets, task_dep, uptodate) and its action runs the step through `pipeline`.
+targets, task_dep, uptodate) and its action runs the step through `engine.execute`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from doit.task import result_dep
 
 from edgespark_tasks import errors
 from edgespark_tasks.edge import error_line
-from edgespark_tasks.engine import pipeline, plugins
+from edgespark_tasks.engine import plugins
 from edgespark_tasks.engine.context import RunOptions, StepResult
+from edgespark_tasks.engine.execute import execute_guarded
 from edgespark_tasks.engine.plan import Planner
 from edgespark_tasks.engine.session import open_session
 from edgespark_tasks.engine.steps import Step
@@ -204,7 +205,7 @@ def run_action(root: str, step_id: str, environment: str | None,
                 return {"at": _now()}
         if deploy_url:
             ctx.results["deploy"] = StepResult(data={"url": deploy_url})
-        result = pipeline.execute_guarded(ctx, step)
+        result = execute_guarded(ctx, step)
     except (errors.Interrupted, KeyboardInterrupt) as exc:
         raise _interrupted(exc) from None
     except errors.EdgesparkTasksError as exc:

@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from edgespark_tasks import errors
 from edgespark_tasks.engine import finish, report, report_summary
 from edgespark_tasks.engine.context import RunOptions, StepContext, StepResult
+from edgespark_tasks.engine.execute import execute, execute_guarded
 from edgespark_tasks.engine.plan import Decision, Planner, with_capabilities
 from edgespark_tasks.engine.preflight import run_preflight
 from edgespark_tasks.engine.session import Session
@@ -19,39 +20,6 @@ from edgespark_tasks.engine.steps import Step
 from edgespark_tasks.project import files
 from edgespark_tasks.runner import capabilities
 from edgespark_tasks.runner.lock import project_lock
-
-
-def execute(ctx: StepContext, step: Step) -> StepResult:
-    """Run one step through its hook (or action/argv), then record it as done on success."""
-    planner = Planner(ctx.project, ctx.settings, ctx.environment, ctx.records, ctx.options)
-    inputs = planner.inputs(step)  # as they were when the step started
-    ctx.pm.hook.edgespark_before_step(ctx=ctx, step=step)
-    try:
-        result = _dispatch(ctx, step)
-    except BaseException as exc:
-        ctx.pm.hook.edgespark_after_step(ctx=ctx, step=step, result=None, error=exc)
-        raise
-    ctx.records.record(step.id, inputs, result.record)
-    ctx.results[step.id] = result
-    ctx.pm.hook.edgespark_after_step(ctx=ctx, step=step, result=result, error=None)
-    return result
-
-
-def _dispatch(ctx: StepContext, step: Step) -> StepResult:
-    result: StepResult | None
-    if step.builtin:
-        result = getattr(ctx.pm.hook, step.hook_name)(ctx=ctx)
-    elif step.action is not None:
-        result = step.action(ctx)
-    else:
-        result = ctx.pm.hook.edgespark_run_step(ctx=ctx, step=step)
-    if result is None and step.argv:
-        run = ctx.cli(step)
-        result = StepResult(output=run.output, returncode=run.returncode)
-    if result is None:
-        raise errors.PluginError(f"step {step.id!r} has no implementation",
-                                 "a plugin must implement it, or it must have an argv")
-    return result
 
 
 def run_step(session: Session, step_id: str, options: RunOptions) -> StepResult:
@@ -64,22 +32,6 @@ def run_step(session: Session, step_id: str, options: RunOptions) -> StepResult:
         report_summary.annotate_step_error(session.project.name, step.id, exc, ctx.redactor,
                                            ctx.say)
         raise
-
-
-def execute_guarded(ctx: StepContext, step: Step) -> StepResult:
-    """`execute`, behind the same preflight the pipeline runs when the step changes remote
-    state: one policy for every front-end (`inv db.migrate`, `run STEP`, doit actions).
-    An error nobody foresaw becomes a typed one (one line at the edge, exit 70)."""
-    ctx.records.check_writable()
-    # A browser hand-off (secret set) is a person's act, not a change derived from the code.
-    if step.remote and not step.interactive and ctx.options.preflight:
-        run_preflight(ctx)
-    try:
-        return execute(ctx, step)
-    except Exception as exc:
-        if isinstance(exc, errors.EdgesparkTasksError):
-            raise
-        raise finish.as_typed(exc, step.id) from exc
 
 
 def make_plan(session: Session, options: RunOptions) -> list[Decision]:
