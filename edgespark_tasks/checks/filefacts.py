@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+# In `imports` and `exports`: a namespace import (`import * as ns`) and the default export.
+NAMESPACE = "*"
+DEFAULT = "default"
+
 
 @dataclass
 class FileFacts:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from edgespark_tasks.checks.filefacts import DEFAULT, NAMESPACE
 from edgespark_tasks.checks.jsimports import DOT, at
 from edgespark_tasks.checks.jstokens import Token, matching
 
-NAMESPACE = "*"
-DEFAULT = "default"
+__all__ = ["DEFAULT", "NAMESPACE", "ModuleLinks", "module_links"]
 
 
 @dataclass

@@ -14,8 +14,7 @@ import os.path
 from collections.abc import Mapping
 from pathlib import Path
 
-from edgespark_tasks.checks.filefacts import FileFacts
-from edgespark_tasks.checks.jsmodules import DEFAULT, NAMESPACE
+from edgespark_tasks.checks.filefacts import DEFAULT, NAMESPACE, FileFacts
 from edgespark_tasks.checks.runtime_keys import KeyKind, Read
 
 # Modules are named by their path as a string inside the graph: hashing Path objects was a

@@ -9,6 +9,7 @@ variables are notes ("not checkable"): only a certain mistake fails the commit.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from edgespark_tasks.checks import Check, CheckContext, under
 from edgespark_tasks.checks.findings import Finding
@@ -57,6 +58,15 @@ def _reads(ctx: CheckContext) -> dict[Path, list[Read]]:
     return {path: found for path, found in reads.items() if not is_test_file(path)}
 
 
+def _parse(text: str) -> dict[str, Any]:
+    """runtime.ts as JSON-ready data (cached by content: no tokenizer on most commits)."""
+    try:
+        keys = parse_runtime(text)
+    except RuntimeKeysError as exc:
+        return {"error": [exc.message, exc.line, exc.hint]}
+    return {"vars": keys.vars, "secrets": keys.secrets}
+
+
 def check(ctx: CheckContext) -> list[Finding]:
     """Compare reads in server code and auth-config refs with runtime.ts declarations."""
     project = ctx.project
@@ -68,12 +78,12 @@ def check(ctx: CheckContext) -> list[Finding]:
         return [Finding(ID, "error", runtime_rel, None, "runtime.ts is missing but server code "
                         "reads runtime keys", "restore it: it declares the VarKey and SecretKey "
                         "names server code reads")]
-    try:
-        keys = parse_runtime(project.runtime.read_text(encoding="utf-8", errors="replace"))
-    except RuntimeKeysError as exc:
-        return [Finding(ID, "error", runtime_rel, exc.line, f"cannot read runtime.ts: "
-                        f"{exc.message}", exc.hint or "keep the documented shape: "
-                        '`export type VarKey = | "A" | "B";`')]
+    parsed = ctx.sources.derived("runtime_keys", project.runtime, _parse)
+    if "error" in parsed:
+        message, line, hint = parsed["error"]
+        return [Finding(ID, "error", runtime_rel, line, f"cannot read runtime.ts: {message}",
+                        hint or 'keep the documented shape: `export type VarKey = | "A" | "B";`')]
+    keys = RuntimeKeys(vars=parsed["vars"], secrets=parsed["secrets"])
     findings = [Finding(ID, "error", runtime_rel, line, f"{key} is declared as both a VarKey "
                         "and a SecretKey", "keep it in one of the two types")
                 for key, line in keys.secrets.items() if key in keys.vars]

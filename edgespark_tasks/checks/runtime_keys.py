@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from edgespark_tasks.checks.jsimports import DOT
-from edgespark_tasks.checks.jstokens import JsSyntaxError, Token, tokenize
 from edgespark_tasks.errors import EdgesparkTasksError
+
+if TYPE_CHECKING:
+    from edgespark_tasks.checks.jstokens import Token
 
 KeyKind = Literal["var", "secret"]
 TYPE_NAMES: dict[str, KeyKind] = {"VarKey": "var", "SecretKey": "secret"}
@@ -71,6 +72,9 @@ def parse_runtime(text: str) -> RuntimeKeys:
 
     Raises RuntimeKeysError when a type is missing or is not a union of string literals.
     """
+    from edgespark_tasks.checks.jsimports import DOT  # the tokenizer, only when parsing
+    from edgespark_tasks.checks.jstokens import JsSyntaxError, tokenize
+
     try:
         tokens = tokenize(text, strict=True)
     except JsSyntaxError as exc:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from edgespark_tasks.checks.credentials import PEM_KEY, is_placeholder, looks_like_credential
-from edgespark_tasks.checks.jstokens import Token
+
+if TYPE_CHECKING:
+    from edgespark_tasks.checks.jstokens import Token
 
 # Each alternative starts at a word start and cannot backtrack into a quadratic search: the
 # JWT starts only where no `-`/word character precedes, so a run of `eyJ-` has one start.

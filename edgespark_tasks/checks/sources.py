@@ -14,7 +14,6 @@ a file's bytes, so they are cached under `.edgespark-tasks/cache/` by SHA-256 of
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -34,8 +33,9 @@ CACHE_FILE = "source-facts.json"
 # Strings are kept (group 1) so a `//` inside `"https://..."` survives comment removal.
 _JSONC = re.compile(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/')
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
-_ANALYSERS = ("jstokens", "jsimports", "jsfunctions", "jsmodules", "keyfacts", "secret_scan",
-              "credentials")
+# The modules whose code decides what is cached (facts, and `derived` results).
+_ANALYSERS = ("jstokens", "jsimports", "jsfunctions", "jsmodules", "keyfacts", "filefacts",
+              "secret_scan", "credentials", "runtime_keys", "auth_config")
 
 
 def source_root(project: Project) -> Path:
@@ -67,6 +67,16 @@ def is_test_file(path: Path) -> bool:
             or any(part in _TEST_DIRS for part in path.parts[:-1]))
 
 
+def _digest(data: bytes) -> str:
+    """A content digest for cache keys. BLAKE2 from the small built-in module: `hashlib`
+    loads OpenSSL, a few milliseconds of every commit."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - an interpreter without it
+        from hashlib import blake2b
+    return blake2b(data, digest_size=32).hexdigest()
+
+
 def _tool_key() -> str:
     here = Path(__file__).parent
     stamps = []
@@ -76,7 +86,7 @@ def _tool_key() -> str:
             stamps.append(f"{stat.st_mtime_ns}:{stat.st_size}")
         except OSError:
             stamps.append("-")
-    return f"{__version__}/" + hashlib.sha256(",".join(stamps).encode()).hexdigest()[:16]
+    return f"{__version__}/" + _digest(",".join(stamps).encode())[:16]
 
 
 class SourceIndex:
@@ -124,7 +134,7 @@ class SourceIndex:
         result: dict[Path, FileFacts] = {}
         dirty = len(entries) != len(self._bytes)
         for path, data in self._bytes.items():
-            rel, digest = self.project.relative(path), hashlib.sha256(data).hexdigest()
+            rel, digest = self.project.relative(path), _digest(data)
             entry = entries.get(rel)
             facts = None
             if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
@@ -151,7 +161,7 @@ class SourceIndex:
             data = path.read_bytes()
         except OSError:
             data = b""
-        digest = hashlib.sha256(data).hexdigest()
+        digest = _digest(data)
         entry = self._cache["derived"].get(name)
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
             return entry[1]
