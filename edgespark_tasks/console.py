@@ -1,187 +1,227 @@
-"""The `edgespark-tasks` command: steps, hooks, plan, run, check."""
+# PYTHON_ARGCOMPLETE_OK
+"""The `edgespark-tasks` command (also `python -m edgespark_tasks`).
+
+Each subcommand is one `Subcommand` entry in `SUBCOMMANDS`: its arguments and a function from
+the parsed arguments to an exit code. Adding a subcommand means adding an entry (its code in
+`commands/`, imported lazily so `--help` and completion stay fast). The global options
+(`--project`, `-e`, `--cli`, `-v`, `-q`) are accepted before and after the subcommand.
+"""
 
 from __future__ import annotations
 
 import argparse
-import inspect
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from edgespark_tasks import __version__, errors
 from edgespark_tasks.edge import guarded
-from edgespark_tasks.engine import hookspecs
-from edgespark_tasks.engine.context import RunOptions
-from edgespark_tasks.engine.steps import CATALOGUE, Step
+
+PROG = "edgespark-tasks"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="edgespark-tasks",
-        description="The EdgeSpark workflow as steps: plan what changed, run it in order.")
-    parser.add_argument("--version", action="version", version=f"edgespark-tasks {__version__}")
-    parser.add_argument("--project", type=Path, metavar="DIR",
+@dataclass(frozen=True)
+class Subcommand:
+    """One `edgespark-tasks NAME` subcommand."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, exiting with the suite's bad-input code instead of 2 (the CLI's usage code)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(errors.BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def global_options(parser: argparse.ArgumentParser, *, after: bool) -> None:
+    """The options every subcommand shares. `after`: the copy given to a subcommand, whose
+    defaults are suppressed so a value given before the subcommand is not reset."""
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if after else value
+
+    parser.add_argument("--project", type=Path, metavar="DIR", default=default(None),
                         help="the project folder (default: nearest edgespark.toml upward)")
-    parser.add_argument("--environment", "-e", metavar="ENV",
+    parser.add_argument("-e", "--environment", metavar="ENV", default=default(None),
                         help="EdgeSpark environment (passed to the CLI as --environment)")
-    parser.add_argument("--cli", metavar="CMD", help="the edgespark command line to use")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("steps", help="list the step catalogue with inputs and outputs")
-    sub.add_parser("hooks", help="list every plugin hook with its signature")
-    plan = sub.add_parser("plan", help="show what `run deploy` would do, running nothing")
-    plan.add_argument("--format", choices=("text", "mermaid"), default="text",
-                      help="text: decisions and commands; mermaid: a flowchart of the steps")
-    run = sub.add_parser("run", help="run one step, or `deploy` for the whole pipeline")
-    run.add_argument("step", help="step id (see `steps`), or deploy")
-    run.add_argument("keys", nargs="*", help="secrets-set: the secret NAMES (never values)")
-    run.add_argument("--dry-run", action="store_true", help="print the plan, run nothing")
-    run.add_argument("--yes", "-y", action="store_true",
-                     help="continue after db generate without asking")
-    run.add_argument("--confirm-dangerous", action="store_true",
-                     help="allow destructive migrations / bucket removal")
-    run.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
-    run.add_argument("--no-preflight", action="store_true",
-                     help="skip the offline checks run before the first remote change")
-    run.add_argument("--all-projects", action="store_true",
-                     help="deploy: every project of the repository with something to do")
-    run.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                     help="--all-projects: deploy up to N projects at once (default 1)")
-    run.add_argument("--fail-fast", action="store_true",
-                     help="--all-projects: stop the other projects when one fails")
-    run.add_argument("--since", metavar="REF",
-                     help="--all-projects: only projects affected since this git ref")
-    for p in (plan, run):
-        p.add_argument("--force", action="store_true", help="ignore recorded state")
-        p.add_argument("--only", action="append", default=[], metavar="STEP",
-                       help="only this step (repeatable)")
-        p.add_argument("--skip", action="append", default=[], metavar="STEP",
-                       help="skip this step (repeatable)")
-        p.add_argument("--tail", type=float, metavar="N", help="log tail for N seconds at the end")
-    affected = sub.add_parser("affected", help="projects whose pipeline inputs changed since "
-                              "a git ref, with the steps that would run (for a CI matrix)")
-    affected.add_argument("--since", required=True, metavar="REF",
-                          help="git ref (commit, branch, tag) to compare with")
-    affected.add_argument("--json", action="store_true",
-                          help="print JSON (its `projects` list is a matrix `include`)")
-    check = sub.add_parser("check", help="run the offline checks")
-    check.add_argument("names", nargs="*", help="check ids (default: all)")
-    check.add_argument("--all-files", action="store_true", help="check everything, not staged")
-    check.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
-                       help="text (plus annotations on GitHub Actions), json, github "
-                            "(workflow commands) or sarif (SARIF 2.1.0 for code scanning)")
-    sub.add_parser("doctor", help="what is installed, configured and blocking")
-    init = sub.add_parser("init", help="add tasks.py, dodo.py and pre-commit entries to this repo")
-    init.add_argument("--dir", type=Path, default=Path("."), help="repository folder")
-    init.add_argument("--force", action="store_true", help="overwrite tasks.py / dodo.py")
-    init.add_argument("--ci", choices=("github", "gitlab"),
-                      help="also write the CI file: .github/workflows/edgespark.yml or "
-                           ".gitlab-ci.yml")
+    parser.add_argument("--cli", metavar="CMD", default=default(None),
+                        help="the edgespark command line to use")
+    parser.add_argument("-v", "--verbose", action="count", default=default(0),
+                        help="say more: the CLI command lines as they run (repeatable)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="only warnings, errors and the final result")
+
+
+def pipeline_options(parser: argparse.ArgumentParser) -> None:
+    """Options of `plan` and `run`: narrowing the plan and the JSON report."""
+    parser.add_argument("--force", action="store_true", help="ignore recorded state")
+    parser.add_argument("--only", action="append", default=[], metavar="STEP",
+                        help="only this step (repeatable)")
+    parser.add_argument("--skip", action="append", default=[], metavar="STEP",
+                        help="skip this step (repeatable)")
+    parser.add_argument("--tail", type=float, metavar="N",
+                        help="log tail for N seconds at the end")
+    parser.add_argument("--json", metavar="FILE", nargs="?", const="-",
+                        help="write a JSON report to FILE; `-` or no FILE: to stdout, with "
+                             "the human output on stderr")
+
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("step", help="step id (see `steps`), or deploy")
+    parser.add_argument("keys", nargs="*", help="secrets-set: the secret NAMES (never values)")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, run nothing")
+    parser.add_argument("--yes", "-y", action="store_true",
+                        help="continue after db generate without asking")
+    parser.add_argument("--confirm-dangerous", action="store_true",
+                        help="allow destructive migrations / bucket removal")
+    parser.add_argument("--no-preflight", action="store_true",
+                        help="skip the offline checks run before the first remote change")
+    parser.add_argument("--all-projects", action="store_true",
+                        help="deploy: every project of the repository with something to do")
+    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                        help="--all-projects: deploy up to N projects at once (default 1)")
+    parser.add_argument("--fail-fast", action="store_true",
+                        help="--all-projects: stop the other projects when one fails")
+    parser.add_argument("--since", metavar="REF",
+                        help="--all-projects: only projects affected since this git ref")
+    pipeline_options(parser)
+
+
+def _plan_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "mermaid"), default="text",
+                        help="text: decisions and commands; mermaid: a flowchart of the steps")
+    pipeline_options(parser)
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", help="check ids (default: all)")
+    parser.add_argument("--all-files", action="store_true", help="check everything, not staged")
+    parser.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
+                        help="text (plus annotations on GitHub Actions), json, github "
+                             "(workflow commands) or sarif (SARIF 2.1.0 for code scanning)")
+
+
+def _affected_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", required=True, metavar="REF",
+                        help="git ref (commit, branch, tag) to compare with")
+    parser.add_argument("--json", action="store_true",
+                        help="print JSON (its `projects` list is a matrix `include`)")
+
+
+def _doctor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", metavar="FILE", nargs="?", const="-",
+                        help="also write the findings as JSON to FILE (`-` or no FILE: stdout, "
+                             "with the report on stderr)")
+
+
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dir", type=Path, default=Path("."), help="repository folder")
+    parser.add_argument("--force", action="store_true", help="overwrite tasks.py / dodo.py")
+    parser.add_argument("--ci", choices=("github", "gitlab"),
+                        help="also write the CI file: .github/workflows/edgespark.yml or "
+                             ".gitlab-ci.yml")
+
+
+def _none(parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+def _steps(args: argparse.Namespace) -> int:
+    from edgespark_tasks.commands.listing import print_steps
+
+    return print_steps(args)
+
+
+def _hooks(args: argparse.Namespace) -> int:
+    from edgespark_tasks.commands.listing import print_hooks
+
+    return print_hooks()
+
+
+def _pipeline(args: argparse.Namespace) -> int:
+    from edgespark_tasks.commands.run import run_command
+
+    return run_command(args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from edgespark_tasks.commands.check import run_check_command
+
+    return run_check_command(args.project, args.names, all_files=args.all_files,
+                             fmt=args.format)
+
+
+def _affected(args: argparse.Namespace) -> int:
+    from edgespark_tasks.commands.affected import run_affected
+
+    return run_affected(args.since, as_json=args.json, project=args.project,
+                        environment=args.environment)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from edgespark_tasks.commands.doctor import run_doctor
+
+    return run_doctor(args.project, environment=args.environment, cli=args.cli,
+                      json_to=args.json)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from edgespark_tasks.commands.init import run_init
+
+    return run_init(args.dir, force=args.force, ci=args.ci)
+
+
+SUBCOMMANDS: list[Subcommand] = [
+    Subcommand("steps", "list the step catalogue with inputs and outputs", _none, _steps),
+    Subcommand("hooks", "list every plugin hook with its signature", _none, _hooks),
+    Subcommand("plan", "show what `run deploy` would do, running nothing", _plan_arguments,
+               _pipeline),
+    Subcommand("run", "run one step, or `deploy` for the whole pipeline", _run_arguments,
+               _pipeline),
+    Subcommand("affected", "projects whose pipeline inputs changed since a git ref, with the "
+               "steps that would run (for a CI matrix)", _affected_arguments, _affected),
+    Subcommand("check", "run the offline checks", _check_arguments, _check),
+    Subcommand("doctor", "what is installed, configured and blocking", _doctor_arguments,
+               _doctor),
+    Subcommand("init", "add tasks.py, dodo.py and pre-commit entries to this repo",
+               _init_arguments, _init),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: global options, then one subparser per SUBCOMMANDS entry."""
+    parser = Parser(prog=PROG, description="The EdgeSpark workflow as steps: plan what "
+                    "changed, run it in order. Exit codes: see README \"Exit codes\".")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    global_options(parser, after=False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=Parser)
+    for command in SUBCOMMANDS:
+        child = sub.add_parser(command.name, help=command.help, description=command.help)
+        global_options(child, after=True)
+        command.arguments(child)
+        child.set_defaults(handler=command.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `edgespark-tasks`; returns the exit code."""
-    args = _parser().parse_args(argv)
-    return guarded("edgespark-tasks", lambda: _dispatch(args))
+    parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # shell completion (argcomplete), see README
+        import argcomplete
 
-
-def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "steps":
-        return _print_steps(_steps_for(args))
-    if args.command == "hooks":
-        return _print_hooks()
-    if args.command == "check":
-        from edgespark_tasks.commands.check import run_check_command
-
-        return run_check_command(args.project, args.names, all_files=args.all_files,
-                                 fmt=args.format)
-    if args.command == "affected":
-        from edgespark_tasks.commands.affected import run_affected
-
-        return run_affected(args.since, as_json=args.json, project=args.project,
-                            environment=args.environment)
-    if args.command == "doctor":
-        from edgespark_tasks.commands.doctor import run_doctor
-
-        return run_doctor(args.project, environment=args.environment, cli=args.cli)
-    if args.command == "init":
-        from edgespark_tasks.commands.init import run_init
-
-        return run_init(args.dir, force=args.force, ci=args.ci)
-    from edgespark_tasks.engine import pipeline
-    from edgespark_tasks.engine.session import open_session
-
-    options = RunOptions(
-        yes=getattr(args, "yes", False),
-        confirm_dangerous=getattr(args, "confirm_dangerous", False),
-        force=args.force, dry_run=args.command == "plan" or getattr(args, "dry_run", False),
-        tail_seconds=args.tail, keys=tuple(getattr(args, "keys", ())), only=tuple(args.only),
-        skip=tuple(args.skip), json_path=getattr(args, "json", None),
-        preflight=not getattr(args, "no_preflight", False),
-        plan_format=args.format if args.command == "plan" else "text",
-    )
-    if args.command == "run" and (args.all_projects or args.since or args.fail_fast
-                                  or args.jobs != 1):
-        return _all_projects(args, options)
-    session = open_session(args.project, flags={"environment": args.environment, "cli": args.cli})
-    if args.command == "plan" or args.step == "deploy":
-        pipeline.run_pipeline(session, options)
-        return 0
-    pipeline.run_step(session, args.step, options)
-    return 0
-
-
-def _all_projects(args: argparse.Namespace, options: RunOptions) -> int:
-    from edgespark_tasks.engine.all_projects import deploy_all_projects
-
-    if args.step != "deploy" or not args.all_projects:
-        raise errors.SettingsError("--all-projects, --jobs and --since go with `run deploy "
-                                   "--all-projects`", "e.g. run deploy --all-projects --jobs 3")
-    deploy_all_projects(Path.cwd(), options, flags={"environment": args.environment,
-                                                    "cli": args.cli},
-                        jobs=args.jobs, fail_fast=args.fail_fast, since=args.since)
-    return 0
-
-
-def _steps_for(args: argparse.Namespace) -> Sequence[Step]:
-    """The catalogue plus plugin steps when a project is at hand, else the built-in one."""
-    from edgespark_tasks.engine.session import open_session
-
-    try:
-        return open_session(args.project, flags={"environment": args.environment}).steps
-    except errors.ProjectError:
-        if args.project is not None:
-            raise
-        return CATALOGUE
-
-
-def _print_steps(steps: Sequence[Step]) -> int:
-    print(f"{'step':<16} {'command':<34} inputs -> outputs")
-    for step in steps:
-        flags = [name for name, on in (("network", step.network), ("human", step.interactive),
-                                       ("remote", step.remote), ("pipeline", step.pipeline)) if on]
-        io = ", ".join(step.inputs) or "-"
-        if step.outputs:
-            io += " -> " + ", ".join(step.outputs)
-        print(f"{step.id:<16} {step.command:<34} {io}  [{' '.join(flags)}]")
-    return 0
-
-
-def hook_functions() -> list[tuple[str, str, str]]:
-    """(name, signature, first docstring line) of every hookspec, in definition order."""
-    found = [
-        (fn.__code__.co_firstlineno, name, fn)
-        for name, fn in vars(hookspecs).items()
-        if name.startswith("edgespark_") and inspect.isfunction(fn)
-    ]
-    return [(name, str(inspect.signature(fn)).replace("'", ""),
-             (fn.__doc__ or "").strip().splitlines()[0]) for _, name, fn in sorted(found)]
-
-
-def _print_hooks() -> int:
-    for name, signature, doc in hook_functions():
-        print(f"{name}{signature}\n    {doc}")
-    return 0
+        argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
+    args.verbosity = 0 if args.quiet else 1 + args.verbose
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return guarded(PROG, lambda: handler(args))
 
 
 if __name__ == "__main__":

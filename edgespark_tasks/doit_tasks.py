@@ -29,7 +29,7 @@ from edgespark_tasks.engine.execute import execute_guarded
 from edgespark_tasks.engine.plan import Planner
 from edgespark_tasks.engine.session import open_session
 from edgespark_tasks.engine.steps import Step
-from edgespark_tasks.project import files
+from edgespark_tasks.project import files, sources
 from edgespark_tasks.project.model import Project, load_project
 from edgespark_tasks.project.settings import Settings
 
@@ -154,24 +154,38 @@ def step_tasks(target: Target) -> Iterator[dict[str, Any]]:
     env = target.settings.environment
     chosen = [s for s in target.steps if included(s, target.settings)]
     ids = {s.id for s in chosen}
+    rules = sources.rules_for(target.project, target.settings.deploy_inputs,
+                              target.settings.deploy_ignore)
     resolved: dict[tuple[str, ...], list[Path]] = {}  # deploy and its dry run share inputs
+    previous: str | None = None
     for step in chosen:
         if step.inputs not in resolved:
-            resolved[step.inputs] = files.resolve(target.project, step.inputs, env)
+            resolved[step.inputs] = files.resolve(target.project, step.inputs, env, rules)
         gated = is_gate(step)
         file_dep = [] if gated else [_shown(p) for p in resolved[step.inputs] if p.is_file()]
+        outputs = [] if gated else files.resolve(target.project, step.outputs, env)
+        if step.when == "schema-hash":
+            # db generate writes its outputs only when the schema changed: a project with no
+            # drizzle/ yet must not re-run it on every no-op `doit` for want of targets.
+            outputs = [p for p in outputs if p.exists()]
+        # The documented order, as `inv deploy` runs it: each pipeline step after the one
+        # before it (independent steps too), so `doit -n N` cannot reorder them either.
+        order = [previous] if step.pipeline and previous is not None else []
+        task_dep = [target.name(p) for p in dict.fromkeys(
+            [*(p for p in step.prerequisites if p in ids), *order])]
+        if step.pipeline and not gated:
+            previous = step.id
         task: dict[str, Any] = {
             "name": target.name(step.id).split(":", 1)[1],
             "doc": _doc(target, step),
             "title": title(step.title + (f" ({step.command})" if step.argv else "")),
             "actions": [(run_action, [str(target.project.root), step.id, env])],
             "file_dep": file_dep,
-            "targets": [] if gated else [
-                _shown(p) for p in files.resolve(target.project, step.outputs, env)],
-            "task_dep": [target.name(p) for p in step.prerequisites if p in ids],
+            "targets": [_shown(p) for p in outputs],
+            "task_dep": task_dep,
             "uptodate": [gate() if gated else
                          settings_unchanged(settings_digest(target, step), env)],
-            "meta": {"edgespark": {"step": step.id, "project": str(target.project.root)}},
+            "meta": _meta(target, step, rules),
             "verbosity": 1,
         }
         if step.when == "after-deploy" and "deploy" in ids:
@@ -185,6 +199,15 @@ def _doc(target: Target, step: Step) -> str:
     where = f"[{target.prefix[:-1]}] " if target.prefix else ""
     kind = " Gate: runs whenever asked." if is_gate(step) else ""
     return f"{where}{step.title}: {step.help}{kind}"
+
+
+def _meta(target: Target, step: Step, rules: sources.SourceRules) -> dict[str, Any]:
+    """`doit info` prints meta: the deploy tasks show their input patterns, as `plan` does."""
+    meta: dict[str, Any] = {"step": step.id, "project": str(target.project.root)}
+    if "app_sources" in step.inputs:
+        meta["deploy_inputs"] = list(rules.include)
+        meta["never_deploy_inputs"] = list(rules.ignore)
+    return {"edgespark": meta}
 
 
 def run_action(root: str, step_id: str, environment: str | None,

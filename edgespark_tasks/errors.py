@@ -2,9 +2,40 @@
 
 Only the edges (console, invoke, doit, pre-commit adapters) turn these into one-line messages
 and exit codes; everything inside raises them.
+
+Exit codes live here, in one table (`EXIT_CODES`, published in the README). The CLI's own codes
+(1-7, see the platform reference) pass through unchanged; the suite's own codes are 10 and up,
+so a CI script can tell "the CLI has no API key" (3) from "the CLI lacks a step" (12).
 """
 
 from __future__ import annotations
+
+# code -> (who exits with it, meaning). The README's "Exit codes" table mirrors this (a test
+# keeps them equal).
+EXIT_CODES: dict[int, tuple[str, str]] = {
+    0: ("both", "success (a check or gate: nothing found)"),
+    1: ("CLI", "the CLI failed (for `pull types --check`: stale); a check or gate found a "
+               "problem; doctor found something that blocks the pipeline"),
+    2: ("CLI", "the CLI rejected its invocation (no project id, not a project folder...)"),
+    3: ("CLI", "the CLI has no API key"),
+    4: ("CLI", "not found"),
+    5: ("CLI", "already exists"),
+    6: ("CLI", "network or API error, including HTTP 401/403"),
+    7: ("CLI", "the CLI's configuration is invalid"),
+    10: ("suite", "bad input: no project, a settings or plugin error, an unknown step or option"),
+    11: ("suite", "refused before or during the run: preflight problems, a destructive "
+                  "migration without --confirm-dangerous, secrets not set, a migration to review"),
+    12: ("suite", "blocked: the installed CLI lacks a step this run needs (nothing was run)"),
+    70: ("suite", "an unforeseen error stopped a step (the run still reports what it did)"),
+    74: ("suite", "a success or the --json report could not be written (disk full, read-only)"),
+    75: ("suite", "another edgespark command held the project lock too long"),
+    124: ("suite", "a step ran past its timeout and was stopped"),
+    127: ("suite", "the edgespark CLI was not found"),
+    130: ("suite", "interrupted (Ctrl-C, SIGTERM); nothing recorded for the running step"),
+}
+BAD_INPUT = 10
+REFUSED = 11
+BLOCKED = 12
 
 
 class EdgesparkTasksError(Exception):
@@ -25,31 +56,31 @@ class EdgesparkTasksError(Exception):
 class ProjectError(EdgesparkTasksError):
     """No project, or a project file that cannot be read."""
 
-    exit_code = 2
+    exit_code = BAD_INPUT
 
 
 class SettingsError(EdgesparkTasksError):
     """An unknown settings key, a wrong type or an unreadable settings file."""
 
-    exit_code = 2
+    exit_code = BAD_INPUT
 
 
 class UnknownStepError(EdgesparkTasksError):
     """A step id that is not in the catalogue."""
 
-    exit_code = 2
+    exit_code = BAD_INPUT
 
 
 class ArgumentError(EdgesparkTasksError):
     """A command-line value that makes no sense, such as `log.tail --seconds 0`."""
 
-    exit_code = 2
+    exit_code = BAD_INPUT
 
 
 class PluginError(EdgesparkTasksError):
     """A plugin that cannot be loaded, or implements a hook that does not exist."""
 
-    exit_code = 2
+    exit_code = BAD_INPUT
 
 
 class CliNotFoundError(EdgesparkTasksError):
@@ -61,7 +92,7 @@ class CliNotFoundError(EdgesparkTasksError):
 class StepUnavailableError(EdgesparkTasksError):
     """The installed CLI lacks the command a step needs."""
 
-    exit_code = 3
+    exit_code = BLOCKED
 
 
 class CliLayoutError(StepUnavailableError):
@@ -143,6 +174,7 @@ class LockTimeoutError(EdgesparkTasksError):
 class StepFailedError(EdgesparkTasksError):
     """A step's own logic refused to go on (destructive migration, missing secret...)."""
 
+    exit_code = REFUSED
     exit_class = "refused"
 
 

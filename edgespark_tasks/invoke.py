@@ -7,6 +7,7 @@ pyproject.toml and environment variables. No step logic lives here.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
-from invoke.tasks import Task, task
+from invoke.tasks import Task
 
 from edgespark_tasks import errors
 from edgespark_tasks.edge import error_line
 from edgespark_tasks.engine import direct
 from edgespark_tasks.engine.context import RunOptions
 from edgespark_tasks.engine.steps import CATALOGUE, Step
+from edgespark_tasks.invoke_task import EdgesparkTask, invoke_switches, task
+from edgespark_tasks.invoke_task import seconds as parse_seconds
 from edgespark_tasks.project.discovery import find_project_root
 from edgespark_tasks.project.model import load_project
 from edgespark_tasks.project.settings import Settings, load_settings
@@ -65,11 +68,14 @@ def _settings(c: Context, project: str | None,
                                tool_config_name="invoke config 'edgespark'")
 
 
-def _session(c: Context, project: str | None, environment: str | None) -> Session:
+def _session(c: Context, project: str | None, environment: str | None,
+             json_to_stdout: bool = False) -> Session:
     # Imported here: a gate (`inv pull.types --check`) never loads the pipeline machinery.
     from edgespark_tasks.engine.session import session_for
 
-    return session_for(*_settings(c, project, environment))
+    # `--json -`: the report owns stdout, so the person's output goes to stderr.
+    return session_for(*_settings(c, project, environment),
+                       out=sys.stderr if json_to_stdout else None)
 
 
 def _edge(action: Callable[[], object]) -> None:
@@ -80,30 +86,33 @@ def _edge(action: Callable[[], object]) -> None:
         raise Exit(message, code) from None
 
 
+def _options(c: Context, kw: dict[str, Any]) -> RunOptions:
+    """RunOptions from a task's flags, with invoke's own --dry and --echo."""
+    switches = invoke_switches(c)
+    return RunOptions(**{**kw, "dry_run": kw.get("dry_run", False) or switches["dry_run"],
+                         "echo": switches["echo"]})
+
+
 def _pipeline(c: Context, project: str | None, environment: str | None, **kw: Any) -> None:
     from edgespark_tasks.engine import pipeline
 
-    _edge(lambda: pipeline.run_pipeline(_session(c, project, environment), RunOptions(**kw)))
-
-
-def _pipeline_with(c: Context, project: str | None, environment: str | None,
-                   options: RunOptions) -> None:
-    from edgespark_tasks.engine import pipeline
-
-    _edge(lambda: pipeline.run_pipeline(_session(c, project, environment), options))
+    options = _options(c, kw)
+    json_to_stdout = str(options.json_path) == "-"
+    pipeline.run_pipeline(_session(c, project, environment, json_to_stdout), options)
 
 
 def _step(c: Context, step_id: str, project: str | None, environment: str | None,
           **kw: Any) -> None:
     def action() -> None:
-        if step_id in direct.DIRECT_GATES and not kw:
+        plain = not kw and not any(invoke_switches(c).values())
+        if step_id in direct.DIRECT_GATES and plain:
             root, settings = _settings(c, project, environment)
             if direct.can_run_directly(step_id, settings):
                 direct.run_gate(step_id, load_project(root, settings.paths), settings)
                 return
         from edgespark_tasks.engine import pipeline
 
-        pipeline.run_step(_session(c, project, environment), step_id, RunOptions(**kw))
+        pipeline.run_step(_session(c, project, environment), step_id, _options(c, kw))
 
     _edge(action)
 
@@ -112,33 +121,39 @@ def _step(c: Context, step_id: str, project: str | None, environment: str | None
 def deploy(c: Context, project: str | None = None, environment: str | None = None,
            dry_run: bool = False, force: bool = False, only: list[str] | None = None,
            skip: list[str] | None = None, yes: bool = False, confirm_dangerous: bool = False,
-           tail: float = 0, json: str | None = None, preflight: bool = True,
+           tail: str | None = None, json: str | None = None, preflight: bool = True,
            all_projects: bool = False, jobs: int = 1, fail_fast: bool = False,
            since: str | None = None) -> None:
     """Run the EdgeSpark sequence in order, doing only what changed."""
-    options = RunOptions(dry_run=dry_run, force=force, only=tuple(only or ()),
-                         skip=tuple(skip or ()), yes=yes, confirm_dangerous=confirm_dangerous,
-                         tail_seconds=tail or None, json_path=Path(json) if json else None,
-                         preflight=preflight)
-    if all_projects:
-        from edgespark_tasks.engine.all_projects import deploy_all_projects
+    def action() -> None:
+        kw = dict(dry_run=dry_run, force=force, only=tuple(only or ()),
+                  skip=tuple(skip or ()), yes=yes, confirm_dangerous=confirm_dangerous,
+                  tail_seconds=parse_seconds(tail, "tail"),
+                  json_path=Path(json) if json else None, preflight=preflight)
+        if all_projects:
+            from edgespark_tasks.engine.all_projects import deploy_all_projects
 
-        _edge(lambda: deploy_all_projects(Path.cwd(), options, flags={"environment": environment},
-                                          jobs=jobs, fail_fast=fail_fast, since=since))
-        return
-    _pipeline_with(c, project, environment, options)
+            deploy_all_projects(Path.cwd(), _options(c, kw), flags={"environment": environment},
+                                jobs=jobs, fail_fast=fail_fast, since=since)
+            return
+        _pipeline(c, project, environment, **kw)
+
+    _edge(action)
 
 
 @task(help={**{k: _PIPELINE_HELP[k] for k in ("project", "environment", "force", "only", "skip",
                                               "tail")},
+            "json": "write the plan as JSON to this file (`-`: stdout, the text to stderr)",
             "format": "text (decisions and commands) or mermaid (a flowchart of the steps)"},
       iterable=["only", "skip"])
 def plan(c: Context, project: str | None = None, environment: str | None = None,
          force: bool = False, only: list[str] | None = None, skip: list[str] | None = None,
-         tail: float = 0, format: str = "text") -> None:
+         tail: str | None = None, json: str | None = None, format: str = "text") -> None:
     """Show what `inv deploy` would do and why, running nothing."""
-    _pipeline(c, project, environment, dry_run=True, force=force, only=tuple(only or ()),
-              skip=tuple(skip or ()), tail_seconds=tail or None, plan_format=format)
+    _edge(lambda: _pipeline(c, project, environment, dry_run=True, force=force,
+                            only=tuple(only or ()), skip=tuple(skip or ()),
+                            tail_seconds=parse_seconds(tail, "tail"),
+                            json_path=Path(json) if json else None, plan_format=format))
 
 
 @task(help={"project": _COMMON_HELP["project"], "names": "comma-separated check ids",
@@ -188,7 +203,8 @@ def _step_task(step: Step, *, flag: str | None = None) -> Task[Any]:
     if flag:
         helps[flag] = _PIPELINE_HELP[flag]
     body.__doc__ = step.help
-    return Task(body, name=step.id.split("-", 1)[-1] if "-" in step.id else step.id, help=helps)
+    return EdgesparkTask(body, name=step.id.split("-", 1)[-1] if "-" in step.id else step.id,
+                         help=helps)
 
 
 @task(help={**_COMMON_HELP, "keys": "secret NAMES, comma-separated (values are typed in the "
@@ -208,10 +224,11 @@ def pull_types(c: Context, project: str | None = None, environment: str | None =
 
 
 @task(help={**_COMMON_HELP, "seconds": "stop after N seconds (default 30)"})
-def log_tail(c: Context, seconds: float = 30, project: str | None = None,
+def log_tail(c: Context, seconds: str = "30", project: str | None = None,
              environment: str | None = None) -> None:
     """Stream live logs for N seconds."""
-    _step(c, "log-tail", project, environment, tail_seconds=seconds)
+    _edge(lambda: _step(c, "log-tail", project, environment,
+                        tail_seconds=parse_seconds(seconds, "seconds")))
 
 
 def _group(name: str, *tasks: Task[Any], default: str | None = None) -> Collection:
@@ -240,8 +257,8 @@ def build_collection(extra_steps: tuple[Step, ...] = ()) -> Collection:
     root.add_collection(secrets)
     root.add_collection(_group("auth", _step_task(_by_id("auth-pull")),
                                _step_task(_by_id("auth-apply"))))
-    pull = _group("pull", Task(_step_task(_by_id("pull")).body, name="all",
-                               help=dict(_COMMON_HELP)), default="all")
+    pull = _group("pull", EdgesparkTask(_step_task(_by_id("pull")).body, name="all",
+                                        help=dict(_COMMON_HELP)), default="all")
     pull.add_task(pull_types, name="types")
     root.add_collection(pull)
     log = Collection("log")
@@ -257,7 +274,10 @@ def _plugin_steps() -> tuple[Step, ...]:
     """Plugin-added steps of the project in the working directory, if there is one.
 
     Without a configured or installed plugin there are none, and pluggy is not even loaded
-    (every `inv` call builds this collection)."""
+    (every `inv` call builds this collection). A plugin that fails to load is said on
+    stderr: its tasks are missing from `inv --list`, and the tasks that load plugins fail with
+    the same message. No project here is fine (the built-in tasks work with --project).
+    """
     try:
         root = find_project_root(Path.cwd())
         settings = load_settings(root)
@@ -266,8 +286,11 @@ def _plugin_steps() -> tuple[Step, ...]:
         from edgespark_tasks.engine.session import session_for
 
         return tuple(s for s in session_for(root, settings).steps if not s.builtin)
+    except errors.PluginError as exc:
+        sys.stderr.write(f"inv: warning: plugin steps not loaded: {exc.one_line()}\n")
+        return ()
     except errors.EdgesparkTasksError:
-        return ()  # no project here yet: the built-in tasks still work with --project
+        return ()  # no project, or bad settings: the task run says so, once
 
 
 ns = build_collection(_plugin_steps())

@@ -10,8 +10,9 @@ CHECK_ID is one offline check, `offline` (all of them in one process, the defaul
   checked when a path relevant to the check changed, so running on every commit stays cheap.
 - With neither, the current project (or `--project`) is checked as a whole.
 
-Exit 0 when clean or only warnings/notes, 1 on errors, 2 on bad input. Keep this module's
-imports offline-only: no httpx, invoke, doit or pluggy on this path (a test enforces it).
+Exit 0 when clean or only warnings/notes, 1 on errors, 10 on bad input (errors.EXIT_CODES).
+Keep this module's imports offline-only: no httpx, invoke, doit or pluggy on this path
+(a test enforces it).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from edgespark_tasks.checks import CHECK_IDS, load_check, run_checks
 from edgespark_tasks.checks.findings import Finding, has_errors
-from edgespark_tasks.errors import EdgesparkTasksError
+from edgespark_tasks.errors import BAD_INPUT, EdgesparkTasksError
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.discovery import find_project_root
 from edgespark_tasks.project.model import Project, load_project
@@ -126,14 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except NotImplementedError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
+        return BAD_INPUT
     except EdgesparkTasksError as exc:
         print(f"{PROG}: error: {exc.one_line()}", file=sys.stderr)
-        return exc.exit_code if exc.exit_code != 1 else 2
+        return exc.exit_code if exc.exit_code != 1 else BAD_INPUT
     except OSError as exc:  # an unreadable file or folder: say which, no traceback
         print(f"{PROG}: error: cannot read {exc.filename or ''}: {exc.strerror}",
               file=sys.stderr)
-        return 2
+        return BAD_INPUT
 
 
 def _run(args: argparse.Namespace) -> int:

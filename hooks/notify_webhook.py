@@ -17,7 +17,7 @@ After every `deploy` pipeline run, successful or not, it POSTs:
     {"event": "edgespark-tasks.pipeline", "project": ..., "environment": ..., "result": ...,
      "url": <deployed URL or null>, "duration": ..., "error": ...,
      "steps": [{"id", "title", "decision", "reason", "status", "duration", "exit_code",
-                "exit_class", "message"}, ...]}
+                "exit_class", "message", "command"}, ...]}
 
 The report it sends is the already-redacted JSON report. The webhook URL usually embeds a
 token, so it is never printed: warnings only say "the webhook". A webhook that is down, slow
@@ -41,7 +41,7 @@ TIMEOUT_ENV = "EDGESPARK_TASKS_WEBHOOK_TIMEOUT"
 DEFAULT_TIMEOUT = 5.0
 EVENT = "edgespark-tasks.pipeline"
 _STEP_FIELDS = ("id", "title", "decision", "reason", "status", "duration", "exit_code",
-                "exit_class", "message")
+                "exit_class", "message", "command")
 
 
 def webhook_timeout(environ: Mapping[str, str]) -> tuple[float, str | None]:

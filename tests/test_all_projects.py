@@ -92,7 +92,7 @@ def test_only_projects_with_something_to_do(mono: Path, fake_cli: FakeCli) -> No
 
 
 def unmigrated(repo: Path, project: str) -> None:
-    """A schema change without a migration: that project's preflight fails (exit 1)."""
+    """A schema change without a migration: that project's preflight fails (exit 11)."""
     schema = repo / project / "server/src/defs/db_schema.ts"
     schema.write_text(schema.read_text() + "\n// edited\n")
 

@@ -258,11 +258,11 @@ def test_main_exit_codes(app: Path, monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert "server/src/defs/db_schema.ts: error: schema changed" in out and "fix:" in out
     (app / "edgespark.toml").write_text("project_id = [")
-    assert precommit.main(["schema-migrated"]) == 2
+    assert precommit.main(["schema-migrated"]) == 10
     assert "not valid TOML" in capsys.readouterr().err
     monkeypatch.chdir(app.parent)
-    assert precommit.main(["auth-config"]) == 2
-    assert precommit.main(["db-check"]) == 2  # the gate stub, until it is wired
+    assert precommit.main(["auth-config"]) == 10
+    assert precommit.main(["db-check"]) == 10  # no project here: bad input
 
 
 def test_main_staged_sees_deletions(app: Path, monkeypatch: pytest.MonkeyPatch,

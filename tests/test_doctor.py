@@ -16,9 +16,10 @@ from edgespark_tasks.testing.projects import git, write_project
 ProjectFactory = Callable[..., Path]
 
 
-def doctor(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `edgespark-tasks doctor ARGS` in `cwd`."""
-    return subprocess.run([str(VENV_BIN / "edgespark-tasks"), *args, "doctor"], cwd=cwd,
+def doctor(cwd: Path, env: dict[str, str], *args: str,
+           after: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """Run `edgespark-tasks ARGS doctor AFTER` in `cwd`."""
+    return subprocess.run([str(VENV_BIN / "edgespark-tasks"), *args, "doctor", *after], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL)
 
@@ -52,7 +53,7 @@ def test_real_0_0_9_cli(edgespark_project: ProjectFactory) -> None:
     result = doctor(root, clean_environ(EDGESPARK_CLI=str(cli), EDGESPARK_API_KEY=key))
     out = result.stdout
     assert f"edgespark 0.0.9: {cli}" in out
-    assert "(server-only, project_id 5ba6c784...)" in out
+    assert "(server-only, server at the root, project_id 5ba6c784...)" in out
     for step in ("db-generate", "db-migrate", "storage-apply", "auth-apply", "vars-apply"):
         line = next(li for li in out.splitlines() if f" {step} " in li and "warn" in li)
         assert "not available in edgespark 0.0.9" in line
@@ -75,7 +76,7 @@ def test_fake_full_cli(edgespark_project: ProjectFactory, fake_cli: FakeCli) -> 
     assert result.returncode == 0, out + result.stderr
     assert f"edgespark 1.4.2: {fake_cli.executable} (EDGESPARK_CLI)" in out
     assert "not available" not in out
-    assert "notes-app at . (full-stack" in out
+    assert "notes-app at . (full-stack, server in server/, project_id" in out
     assert "timeout              99.0  (pyproject.toml [tool.edgespark-tasks])" in out
     assert "environment          production  (flag)" in out
     assert "edgespark_tasks.engine.builtin.db_steps 0.1.0 (built-in): edgespark_db_generate" in out
@@ -130,3 +131,65 @@ def test_explicit_project_that_is_not_one(tmp_path: Path, fake_cli: FakeCli) -> 
     result = doctor(tmp_path, clean_environ(**fake_cli.env), "--project", str(tmp_path))
     assert result.returncode == 1
     assert "no edgespark.toml" in result.stdout
+
+
+def test_placeholder_or_missing_project_id_blocks(edgespark_project: ProjectFactory,
+                                                  fake_cli: FakeCli) -> None:
+    root = edgespark_project()
+    toml = root / "edgespark.toml"
+    original = toml.read_text()
+    for placeholder in ("REPLACED_ON_INIT", "your_edgespark_project_id",
+                        "REPLACE_WITH_YOUR_PROJECT_ID"):
+        toml.write_text(original.replace("5ba6c784-0498-4636-a51a-b3f35bc6927c", placeholder))
+        result = doctor(root, clean_environ(**fake_cli.env))
+        assert result.returncode == 1, result.stdout
+        assert f"template placeholder {placeholder!r}" in result.stdout
+        assert "- notes-app: project_id in edgespark.toml" in result.stdout  # in Result
+    toml.write_text("\n".join(li for li in original.splitlines()
+                              if not li.startswith("project_id")) + "\n")
+    missing = doctor(root, clean_environ(**fake_cli.env))
+    assert missing.returncode == 1 and "edgespark.toml has no project_id" in missing.stdout
+    # The CLI reads EDGESPARK_PROJECT_ID first: then the file's id is not needed.
+    from_env = doctor(root, clean_environ(**fake_cli.env, EDGESPARK_PROJECT_ID="5ba6c784-1"))
+    assert from_env.returncode == 0, from_env.stdout
+
+
+def test_server_only_means_no_web_app(edgespark_project: ProjectFactory,
+                                      fake_cli: FakeCli) -> None:
+    root = edgespark_project()
+    toml = (root / "edgespark.toml").read_text().split("[web]")[0]
+    (root / "edgespark.toml").write_text(toml)  # [server] only
+    out = doctor(root, clean_environ(**fake_cli.env)).stdout
+    assert "notes-app at . (server-only, server in server/" in out
+
+
+def test_result_lists_preflight_errors_and_missing_steps(edgespark_project: ProjectFactory,
+                                                         fake_cli: FakeCli) -> None:
+    root = edgespark_project(files={"server/src/leak.ts": (
+        'import { vars } from "edgespark";\nexport const x = () => vars.get("NOT_DECLARED");\n')})
+    fake_cli.set(missing=["storage apply"])
+    result = doctor(root, clean_environ(**fake_cli.env))
+    out = result.stdout
+    assert result.returncode == 1, out
+    result_section = out.split("\nResult\n", 1)[1]
+    assert "the deploy preflight finds 1 problem(s)" in result_section
+    assert "NOT_DECLARED" in out.split("\nResult\n", 1)[0]  # the finding itself, above
+    assert "inv deploy needs storage-apply" in result_section
+
+
+def test_json_output(edgespark_project: ProjectFactory, fake_cli: FakeCli) -> None:
+    import json
+
+    root = edgespark_project()
+    env = clean_environ(**{k: v for k, v in fake_cli.env.items() if k != "EDGESPARK_API_KEY"})
+    result = doctor(root, env, after=("--json",))  # to stdout
+    data = json.loads(result.stdout)
+    assert result.returncode == 1 and data["exit_code"] == 1 and data["ok"] is False
+    assert data["api_key_set"] is False
+    assert any("EDGESPARK_API_KEY is not set" in b for b in data["blockers"])
+    assert data["projects"][0]["layout"] == "full-stack"
+    assert data["cli"]["version"] and data["steps"]["deploy"] is True
+    assert "Projects" in result.stderr  # the human report moved to stderr
+    written = root / "doctor.json"
+    doctor(root, clean_environ(**fake_cli.env), after=("--json", str(written)))
+    assert json.loads(written.read_text())["ok"] is True

@@ -19,8 +19,8 @@ from edgespark_tasks.testing.projects import init_repo, write_project
 DOIT = str(Path(sys.executable).with_name("doit"))
 DODO = "from edgespark_tasks.doit import *\n"
 DEFS = "server/src/defs"
-# What a first deploy of the example project runs (in catalogue order; doit may run
-# independent steps in another order, never a step before its prerequisites).
+# What a first deploy of the example project runs: the documented order, as `inv deploy` runs
+# it (independent steps too: an OAuth provider is applied only after its secret is checked).
 FIRST_DEPLOY = [
     "db migrate", "storage apply",
     "var set PUBLIC_APP_NAME=Notes GOOGLE_CLIENT_ID=1234567890-notesapp.apps.googleusercontent.com"
@@ -64,8 +64,8 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def assert_first_deploy(commands: list[str]) -> None:
-    """Every step of a first deploy ran once, each after its prerequisites."""
-    assert sorted(commands) == sorted(FIRST_DEPLOY)
+    """Every step of a first deploy ran once, in the documented order."""
+    assert commands == FIRST_DEPLOY
     for later, earlier in PREREQUISITES:
         assert commands.index(earlier) < commands.index(later), (earlier, later, commands)
 
@@ -205,11 +205,46 @@ def test_missing_input_runs_no_cli_until_it_appears(repo: Path, fake_cli: FakeCl
     content = schema.read_text()
     schema.unlink()
     commit_all(repo, "no buckets")
-    ok(doit(repo, fake_cli, "edgespark:storage-apply"))
+    # -s (doit's --single): this task alone, without the steps before it.
+    ok(doit(repo, fake_cli, "-s", "edgespark:storage-apply"))
     assert fake_cli.commands() == []
     schema.write_text(content)
-    ok(doit(repo, fake_cli, "edgespark:storage-apply"))
+    ok(doit(repo, fake_cli, "-s", "edgespark:storage-apply"))
     assert fake_cli.commands() == ["storage apply"]
+
+
+def test_one_step_brings_the_steps_before_it_up_to_date(repo: Path, fake_cli: FakeCli) -> None:
+    ok(doit(repo, fake_cli, "edgespark:auth-apply"))
+    assert fake_cli.commands() == FIRST_DEPLOY[:5]  # ... secret list, then auth apply
+
+
+def test_no_drizzle_targets_no_op_runs_nothing(edgespark_project: Callable[..., Path],
+                                               fake_cli: FakeCli) -> None:
+    import shutil
+
+    repo = edgespark_project(files={"dodo.py": DODO})
+    shutil.rmtree(repo / "server/drizzle")  # no database: no migrations, no schema
+    (repo / DEFS / "db_schema.ts").unlink()
+    commit_all(repo, "no database")
+    ok(doit(repo, fake_cli))
+    fake_cli.clear()
+    out = ok(doit(repo, fake_cli))
+    assert "-- edgespark:db-generate" in out  # up to date, not run again
+    assert fake_cli.commands() == []
+
+
+def test_tooling_edits_never_deploy(deployed: Path, fake_cli: FakeCli) -> None:
+    for rel in ("tasks.py", ".pre-commit-config.yaml", "pyproject.toml", "README.md",
+                "server/README.md", ".github/workflows/ci.yml", "server/src/dev/seed.ts",
+                "examples/demo/index.ts"):
+        path = deployed / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text((path.read_text() if path.exists() else "") + "\n# edited\n")
+    ok(doit(deployed, fake_cli))
+    assert fake_cli.commands() == []
+    info = ok(doit(deployed, fake_cli, "info", "edgespark:deploy"))
+    assert "'deploy_inputs': [" in info and "'server/src/**'" in info
+    assert "'**/*.md'" in info and "'tasks.py'" in info
 
 
 @pytest.mark.parametrize("mode", [["-P", "thread"], []], ids=["thread", "process"])
@@ -218,7 +253,7 @@ def test_parallel_runs_never_overlap(repo: Path, fake_cli: FakeCli, mode: list[s
     fake_cli.set(sleep={"db migrate": 0.3, "storage apply": 0.3, "auth apply": 0.3,
                         "secret list": 0.3})
     ok(doit(repo, fake_cli, "-n", "4", *mode))
-    assert_first_deploy(fake_cli.commands())
+    assert_first_deploy(fake_cli.commands())  # parallel, and still the documented order
     assert fake_cli.overlaps() == 0
 
 
@@ -243,7 +278,7 @@ def test_plugin_step_is_a_task_and_runs(edgespark_project: Callable[..., Path],
     out = ok(doit(root, fake_cli, "list"))
     assert "edgespark:bucket-list      bucket list: List the buckets." in out
     ok(doit(root, fake_cli, "edgespark:bucket-list"))
-    assert fake_cli.commands() == ["storage apply", "storage bucket list"]
+    assert fake_cli.commands() == ["db migrate", "storage apply", "storage bucket list"]
     fake_cli.clear()
     ok(doit(root, fake_cli))
     assert "storage bucket list" not in fake_cli.commands()

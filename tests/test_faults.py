@@ -287,7 +287,7 @@ def test_non_utf8_runtime_after_migrate_still_reports(marked_repo: Path,
     report = marked_repo.parent / "report.json"
     result = inv(marked_repo, fake_cli, "deploy", "--no-preflight", "--json", str(report))
     assert "db migrate" in fake_cli.commands()  # a remote change happened first
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.returncode == 10 and "Traceback" not in result.stderr
     assert "runtime.ts is not UTF-8 text" in result.stderr.splitlines()[-1]
     assert "vars-apply       failed" in result.stdout  # the summary
     assert _report(report)["result"] == "failed"
@@ -402,7 +402,7 @@ def test_only_first_column_names_count_as_set(tasks_repo: Path, fake_cli: FakeCl
     _odd_secrets(tasks_repo)
     fake_cli.set(secrets=["GOOGLE_CLIENT_SECRET", "webhookSecret"])
     result = inv(tasks_repo, fake_cli, "secrets.check")
-    assert result.returncode == 1
+    assert result.returncode == 11  # refused: secrets not set
     line = result.stderr.strip().splitlines()[-1]
     assert "secrets not set in the default environment: KEY, AM, BROKEN" in line, line
     assert "webhookSecret" not in line.split(":")[1]
@@ -420,7 +420,7 @@ def test_could_not_decrypt_does_not_make_a_secret_set(tasks_repo: Path, fake_cli
              "could not decrypt BROKEN\n")
     fake_cli.respond("secret list", stdout=table)
     result = inv(tasks_repo, fake_cli, "secrets.check")
-    assert result.returncode == 1
+    assert result.returncode == 11
     assert "secrets not set in the default environment: BROKEN" in result.stderr
 
 
@@ -438,11 +438,11 @@ def test_real_cli_secret_list_table(real_project, stub) -> None:  # type: ignore
     _odd_secrets(real_project.root, "src/defs/runtime.ts")
     stub.secrets = ["GOOGLE_CLIENT_SECRET", "webhookSecret", "OPENAI_API_KEY"]
     missing = real_project.inv("secrets.check")
-    assert missing.returncode == 1, missing.stdout + missing.stderr
+    assert missing.returncode == 11, missing.stdout + missing.stderr
     assert "secrets not set in the default environment: KEY, AM, BROKEN" in missing.stderr
     stub.secrets = []
     none = real_project.inv("secrets.check")  # `No secrets found`: every one is missing
-    assert none.returncode == 1 and "GOOGLE_CLIENT_SECRET, KEY, AM" in none.stderr
+    assert none.returncode == 11 and "GOOGLE_CLIENT_SECRET, KEY, AM" in none.stderr
     stub.secrets = ["GOOGLE_CLIENT_SECRET", "webhookSecret", "KEY", "AM", "BROKEN"]
     ok = real_project.inv("secrets.check")
     assert ok.returncode == 0, ok.stdout + ok.stderr

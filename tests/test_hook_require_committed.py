@@ -19,7 +19,7 @@ def test_dirty_tree_blocks_remote_steps(edgespark_project, fake_cli: FakeCli) ->
     schema = repo / "server/src/defs/storage_schema.ts"
     schema.write_text(schema.read_text() + "\n// more buckets soon\n")
     refused = run_tool("inv", "deploy", cwd=repo, env=fake_cli.environ())
-    assert refused.returncode == 1
+    assert refused.returncode == 11  # refused (errors.EXIT_CODES)
     assert "db-migrate changes remote state, but server/src/defs/storage_schema.ts is not " \
            "committed" in refused.stderr
     assert fake_cli.commands() == []

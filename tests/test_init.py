@@ -144,6 +144,7 @@ def test_unmergeable_config_is_left_alone(tmp_path: Path) -> None:
     repo.mkdir()
     broken = "repos: [{repo: local, hooks: [\n"  # not valid YAML
     (repo / ".pre-commit-config.yaml").write_text(broken)
+    init_repo(repo)
     result = init(repo)
     assert result.returncode == 1
     assert "could not merge" in result.stdout and "repo: local" in result.stdout
@@ -180,6 +181,7 @@ def test_template_hooks_match_the_hook_manifest() -> None:
         assert hook["id"] in published, hook["id"]
         for key in ("entry", "files"):
             assert hook[key] == published[hook["id"]][key], (hook["id"], key)
+        assert hook["stages"] == published[hook["id"]]["stages"], hook["id"]
     # edgespark-offline stands for the six single-check hooks, which stay published.
     singles = {f"edgespark-{check}" for check in CHECK_IDS}
     assert {h["id"] for h in local["hooks"]} == set(published) - singles
@@ -217,3 +219,77 @@ def test_tools_work_after_init(edgespark_project: ProjectFactory, fake_cli: Fake
     if "SKIP" not in env:
         line = next(li for li in hooks.stdout.splitlines() if "edgespark types check" in li)
         assert "Passed" in line or "Skipped" in line, line
+
+
+def test_outside_a_git_repository_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "not-a-repo"
+    folder.mkdir()
+    result = init(folder)
+    assert result.returncode == 10, result.stdout + result.stderr
+    assert "is not inside a git repository" in result.stderr and "git init" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(folder.iterdir()) == []  # nothing half-written
+
+
+def test_hook_stages_and_verbose_gates(tmp_path: Path) -> None:
+    repo = tmp_path / "staged"
+    init_repo(repo)
+    assert init(repo).returncode == 0
+    (ours,) = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())["repos"]
+    stages = {h["id"]: h["stages"] for h in ours["hooks"]}
+    assert stages.pop("edgespark-deploy-dry-run") == ["pre-push"]
+    assert set(map(tuple, stages.values())) == {("pre-commit",)}
+    verbose = {h["id"] for h in ours["hooks"] if h.get("verbose")}
+    assert verbose == {"edgespark-db-check", "edgespark-types-check", "edgespark-deploy-dry-run"}
+
+
+def test_gates_the_installed_cli_lacks_are_commented_out(tmp_path: Path,
+                                                         fake_cli: FakeCli) -> None:
+    repo = tmp_path / "old-cli"
+    init_repo(repo)
+    fake_cli.set(version="0.0.9", missing=["db check"])
+    result = subprocess.run([str(VENV_BIN / "edgespark-tasks"), "init", "--dir", str(repo)],
+                            capture_output=True, text=True, timeout=60,
+                            env=clean_environ(**fake_cli.env), stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "left the db-check gate commented out" in result.stdout
+    text = (repo / ".pre-commit-config.yaml").read_text()
+    (ours,) = yaml.safe_load(text)["repos"]
+    ids = {h["id"] for h in ours["hooks"]}
+    assert "edgespark-db-check" not in ids and "edgespark-types-check" in ids
+    assert ("# edgespark-db-check: `edgespark db check` is not available in edgespark 0.0.9"
+            in text)
+    assert "  # - id: edgespark-db-check" in text
+
+
+def test_push_runs_only_the_push_hooks_and_unchecked_gates_say_so(
+        edgespark_project: ProjectFactory, fake_cli: FakeCli, tmp_path: Path) -> None:
+    repo = edgespark_project()
+    assert init(repo).returncode == 0
+    env = clean_environ(**fake_cli.env, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    installed = tool(repo, env, "pre-commit", "install")  # default_install_hook_types: both
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert (repo / ".git/hooks/pre-push").is_file()
+    no_key = {**env, "EDGESPARK_API_KEY": ""}
+    relations = repo / "server/src/defs/db_relations.ts"  # relevant to the types gate
+    relations.write_text(relations.read_text() + "// reviewed\n")
+    subprocess.run(["git", "add", "-A"], cwd=repo, env=no_key, check=True)
+    committed = subprocess.run(["git", "commit", "-m", "relations reviewed"], cwd=repo, env={
+        **no_key, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"},
+        capture_output=True, text=True, timeout=180)
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    output = committed.stdout + committed.stderr
+    assert "edgespark offline checks" in output and "edgespark deploy dry run" not in output
+    # The types gate could not check (no key): verbose output starts with NOT CHECKED.
+    gate = output.split("edgespark types check", 1)[1]
+    first = next(li for li in gate.splitlines()[1:] if li.strip() and not li.startswith("-"))
+    assert first.startswith("NOT CHECKED: no API key"), gate
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    pushed = subprocess.run(["git", "push", str(remote), "HEAD:main"], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=180)
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    output = pushed.stdout + pushed.stderr
+    assert "edgespark deploy dry run" in output and "Passed" in output
+    assert "edgespark offline checks" not in output and "edgespark types check" not in output

@@ -198,7 +198,7 @@ def test_only_and_skip(tasks_repo: Path, fake_cli: FakeCli) -> None:
     assert skip.returncode == 0
     assert fake_cli.commands() == ["secret list", "auth apply", "pull types", *DEPLOY_TAIL]
     unknown = inv(tasks_repo, fake_cli, "deploy", "--only", "deploy-everything")
-    assert unknown.returncode == 2 and "unknown step 'deploy-everything'" in unknown.stderr
+    assert unknown.returncode == 10 and "unknown step 'deploy-everything'" in unknown.stderr
 
 
 def test_force_reruns_everything(tasks_repo: Path, fake_cli: FakeCli) -> None:
@@ -254,7 +254,7 @@ def test_preflight_stops_before_any_cli_call(tasks_repo: Path, fake_cli: FakeCli
     index.write_text(index.read_text().replace('secret.get("OPENAI_API_KEY")',
                                                'secret.get("OPENAI_KEY" as any)'))
     result = inv(tasks_repo, fake_cli, "deploy", "--json", "r.json")
-    assert result.returncode == 1
+    assert result.returncode == 11  # refused (errors.EXIT_CODES)
     assert "preflight: server/src/index.ts:" in result.stderr and "OPENAI_KEY" in result.stderr
     assert "preflight found 1 problem(s) before any change was made" in result.stderr
     assert fake_cli.commands() == []
@@ -284,4 +284,4 @@ def test_skip_setting_in_pyproject(tasks_repo: Path, fake_cli: FakeCli) -> None:
     assert "storage apply: skip (skipped by the `skip` setting)" in result.stdout
     (tasks_repo / "pyproject.toml").write_text('[tool.edgespark-tasks]\nskip = ["deploy-all"]\n')
     bad = inv(tasks_repo, fake_cli, "deploy")
-    assert bad.returncode == 2 and "unknown step 'deploy-all'" in bad.stderr
+    assert bad.returncode == 10 and "unknown step 'deploy-all'" in bad.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import REPO, run_tool
 
-from edgespark_tasks.console import hook_functions
+from edgespark_tasks.commands.listing import hook_functions
 from edgespark_tasks.testing import FakeCli
 
 PLUGIN = '''
@@ -103,7 +103,7 @@ def test_plugin_loading_errors_are_one_line(edgespark_project, fake_cli: FakeCli
     repo = edgespark_project(files={
         "pyproject.toml": '[tool.edgespark-tasks]\nplugins = ["plugins/missing.py"]\n'})
     missing = run_tool("edgespark-tasks", "plan", cwd=repo, env=fake_cli.environ())
-    assert missing.returncode == 2
+    assert missing.returncode == 10
     assert missing.stderr.strip().count("\n") == 0
     assert "plugin file plugins/missing.py not found" in missing.stderr
     (repo / "plugins").mkdir()
@@ -112,11 +112,11 @@ def test_plugin_loading_errors_are_one_line(edgespark_project, fake_cli: FakeCli
         "@hookimpl\ndef edgespark_deplyo(ctx):\n    return None\n")
     (repo / "pyproject.toml").write_text('[tool.edgespark-tasks]\nplugins = ["plugins/typo.py"]\n')
     typo = run_tool("edgespark-tasks", "plan", cwd=repo, env=fake_cli.environ())
-    assert typo.returncode == 2 and "edgespark_deplyo" in typo.stderr
+    assert typo.returncode == 10 and "edgespark_deplyo" in typo.stderr
     assert "Traceback" not in typo.stderr
     (repo / "pyproject.toml").write_text('[tool.edgespark-tasks]\nplugins = ["no_such_module"]\n')
     module = run_tool("edgespark-tasks", "plan", cwd=repo, env=fake_cli.environ())
-    assert module.returncode == 2 and "plugin 'no_such_module' not found" in module.stderr
+    assert module.returncode == 10 and "plugin 'no_such_module' not found" in module.stderr
 
 
 def test_every_hook_is_documented_in_the_readme() -> None:

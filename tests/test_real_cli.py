@@ -141,7 +141,8 @@ def test_deploy_runs_what_0_0_9_supports(real_project: RealProject, stub: StubAp
 def test_plan_reports_unavailable_steps_without_running(real_project: RealProject,
                                                         stub: StubApi) -> None:
     result = real_project.inv("plan")
-    assert result.returncode == 0, result.stdout + result.stderr
+    # Blocked steps make the plan exit like the real run would: 12, not the CLI's 1-7.
+    assert result.returncode == errors.BLOCKED, result.stdout + result.stderr
     for step in ("db migrate", "storage apply", "vars apply", "auth apply"):
         line = next(li for li in result.stdout.splitlines() if f"] {step}" in li)
         assert "blocked" in line and f"edgespark {CLI_VERSION}" in line
@@ -154,7 +155,7 @@ def test_plan_reports_unavailable_steps_without_running(real_project: RealProjec
 def test_secrets_check_reads_real_secret_list(real_project: RealProject, stub: StubApi) -> None:
     stub.secrets = ["GOOGLE_CLIENT_SECRET"]
     missing = real_project.inv("secrets.check")
-    assert missing.returncode == 1
+    assert missing.returncode == errors.REFUSED
     assert "OPENAI_API_KEY" in missing.stderr
     assert "GOOGLE_CLIENT_SECRET" not in missing.stderr.split("secrets not set")[-1]
     assert "secret set OPENAI_API_KEY" in missing.stderr

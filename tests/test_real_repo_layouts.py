@@ -208,7 +208,7 @@ def test_broken_links_under_server_src_are_one_line_errors(
         (root / S / "src" / name).symlink_to(target)
     for tool, args in (("edgespark-tasks", ["check"]), ("edgespark-tasks-hook", ["offline"])):
         result = run_tool(tool, *args, cwd=root, env={"PATH": "/usr/bin:/bin"})
-        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 10 and "Traceback" not in result.stderr, result.stderr
         assert "symlink" in result.stderr and "fix or remove the link" in result.stderr
 
 

@@ -23,7 +23,7 @@ checks = [{{ path = "/health", status = 200, contains = "ok" }}]
 """
 PLUGIN = '[tool.edgespark-tasks]\nplugins = ["hooks/notify_webhook.py"]\n'
 STEP_FIELDS = {"id", "title", "decision", "reason", "status", "duration", "exit_code",
-               "exit_class", "message"}
+               "exit_class", "message", "command"}
 
 
 def make_repo(edgespark_project, *, smoke: bool = True, plugin: bool = False,  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from edgespark_tasks.checks.findings import Finding, sort_key
-from edgespark_tasks.errors import EdgesparkTasksError
+from edgespark_tasks.errors import BAD_INPUT, EdgesparkTasksError
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.model import Project
 from edgespark_tasks.project.settings import Settings
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class UnknownCheckError(EdgesparkTasksError):
     """A check id that is not in the registry."""
 
-    exit_code = 2
+    exit_code = BAD_INPUT
 
 
 @dataclass(frozen=True)

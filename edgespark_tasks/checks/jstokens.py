@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from edgespark_tasks.errors import EdgesparkTasksError
+from edgespark_tasks.errors import BAD_INPUT, EdgesparkTasksError
 
 
 class JsSyntaxError(EdgesparkTasksError):
     """Source text the tokenizer cannot read (unterminated string, comment or template)."""
 
-    exit_code = 2
+    exit_code = BAD_INPUT
 
     def __init__(self, message: str, line: int) -> None:
         super().__init__(f"line {line}: {message}")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from edgespark_tasks.errors import EdgesparkTasksError
+from edgespark_tasks.errors import BAD_INPUT, EdgesparkTasksError
 
 if TYPE_CHECKING:
     from edgespark_tasks.checks.jstokens import Token
@@ -28,7 +28,7 @@ _LITERALS = ("string", "template")
 class RuntimeKeysError(EdgesparkTasksError):
     """`runtime.ts` is written in a way the parser does not understand."""
 
-    exit_code = 2
+    exit_code = BAD_INPUT
 
     def __init__(self, message: str, line: int | None = None, hint: str = "") -> None:
         super().__init__(message, hint)

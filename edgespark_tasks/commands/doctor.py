@@ -9,54 +9,49 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from edgespark_tasks import __version__, errors
+from edgespark_tasks.checks import run_checks
 from edgespark_tasks.commands.doctor_git import branch_section, precommit_section, rel_path
-from edgespark_tasks.engine import plugins
+from edgespark_tasks.commands.doctor_report import (
+    Doctor,
+    settings_section,
+    verdict,
+    write_json,
+)
+from edgespark_tasks.engine import environments, plugins
 from edgespark_tasks.engine.context import RunOptions
 from edgespark_tasks.engine.plan import Planner, with_capabilities
+from edgespark_tasks.engine.preflight import PREFLIGHT_CHECKS
 from edgespark_tasks.engine.state import StepRecords
 from edgespark_tasks.engine.steps import Step
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.discovery import find_project_root, find_projects
 from edgespark_tasks.project.model import Project, load_project
-from edgespark_tasks.project.settings import SETTING_KEYS, Settings, load_settings
+from edgespark_tasks.project.settings import Settings, load_settings
 from edgespark_tasks.runner import cli
 from edgespark_tasks.runner.capabilities import CliInfo, probe, save
 from edgespark_tasks.runner.redact import Redactor, shown_command
 
 
-@dataclass
-class Doctor:
-    """Collects the report lines and the blockers."""
+def run_doctor(project: Path | None, *, environment: str | None, cli: str | None,
+               json_to: str | None = None) -> int:
+    """Print the diagnosis; 0 when nothing blocks the pipeline, else 1.
 
-    redactor: Redactor
-    out: Any = field(default_factory=lambda: sys.stdout)
-    blockers: list[str] = field(default_factory=list)
-    warnings: int = 0
-
-    def section(self, title: str) -> None:
-        self.out.write(f"\n{title}\n")
-
-    def line(self, status: str, text: str) -> None:
-        """One line: `ok`, `warn`, `FAIL` or `` (information)."""
-        self.out.write(self.redactor(f"  {status:<5} {text}".rstrip()) + "\n")
-        if status == "warn":
-            self.warnings += 1
-
-    def block(self, text: str) -> None:
-        self.line("FAIL", text)
-        self.blockers.append(text)
-
-
-def run_doctor(project: Path | None, *, environment: str | None, cli: str | None) -> int:
-    """Print the diagnosis; 0 when nothing blocks the pipeline, else 1."""
+    `json_to`: also write the findings as JSON to that file, or to stdout for `-` (the human
+    report then goes to stderr).
+    """
     redactor = Redactor.from_environ()
-    doc = Doctor(redactor)
+    doc = Doctor(redactor, out=sys.stderr if json_to == "-" else sys.stdout)
+    code = _diagnose(doc, project, environment=environment, cli=cli)
+    write_json(doc, code, json_to)
+    return code
+
+
+def _diagnose(doc: Doctor, project: Path | None, *, environment: str | None,
+              cli: str | None) -> int:
     doc.out.write(f"edgespark-tasks {__version__} doctor (python {sys.version.split()[0]})\n")
     start = Path.cwd()
     flags = {"environment": environment, "cli": cli}
@@ -65,8 +60,8 @@ def run_doctor(project: Path | None, *, environment: str | None, cli: str | None
     except errors.EdgesparkTasksError as exc:
         doc.section("Settings")
         doc.block(exc.one_line())
-        return _verdict(doc)
-    redactor.add_argv(settings.cli or ())
+        return verdict(doc)
+    doc.redactor.add_argv(settings.cli or ())
     roots = _projects(doc, project, start, settings)
     first = load_project(roots[0], settings.paths) if roots else None
     info = _cli(doc, settings, first)
@@ -75,24 +70,14 @@ def run_doctor(project: Path | None, *, environment: str | None, cli: str | None
         _steps(doc, info, steps)
     _api_key(doc, settings)
     for root in roots:
-        _pipeline(doc, load_project(root, settings.paths), settings, steps, info)
-    _settings(doc, settings)
+        loaded = load_project(root, settings.paths)
+        _preflight(doc, loaded, settings)
+        _pipeline(doc, loaded, settings, steps, info)
+    settings_section(doc, settings)
     precommit_section(doc, first.root if first else start)
     for root in roots:
         branch_section(doc, load_project(root, settings.paths))
-    return _verdict(doc)
-
-
-def _verdict(doc: Doctor) -> int:
-    doc.section("Result")
-    if not doc.blockers:
-        note = f" ({doc.warnings} warning(s) above)" if doc.warnings else ""
-        doc.line("ok", f"nothing blocks the pipeline{note}")
-        return 0
-    doc.line("FAIL", f"{len(doc.blockers)} problem(s) block the pipeline:")
-    for text in doc.blockers:
-        doc.out.write(doc.redactor(f"        - {text}") + "\n")
-    return 1
+    return verdict(doc)
 
 
 def _projects(doc: Doctor, explicit: Path | None, start: Path,
@@ -112,8 +97,20 @@ def _projects(doc: Doctor, explicit: Path | None, start: Path,
                                       "run inside an EdgeSpark project or pass --project DIR")
         for root in roots:
             proj = load_project(root, settings.paths)
-            pid = f"project_id {proj.project_id[:8]}..." if proj.project_id else "no project_id"
-            doc.line("ok", f"{proj.name} at {rel_path(root, start)} ({proj.layout}, {pid})")
+            where = "server at the root" if proj.server_in_root else (
+                f"server in {proj.relative(proj.server_dir)}/")
+            problem = proj.project_id_problem(os.environ)
+            pid = (f"project_id {proj.project_id[:8]}..." if proj.project_id and not problem
+                   else "no usable project_id")
+            doc.line("ok", f"{proj.name} at {rel_path(root, start)} ({proj.layout}, {where}, "
+                     f"{pid})")
+            doc.facts.setdefault("projects", []).append({
+                "name": proj.name, "root": str(proj.root), "layout": proj.layout,
+                "project_id": None if problem else proj.project_id})
+            if problem:
+                doc.block(f"{proj.name}: {problem}: set the id of your EdgeSpark project "
+                          "(shown by `edgespark init` and the dashboard), or export "
+                          "EDGESPARK_PROJECT_ID")
     except errors.EdgesparkTasksError as exc:
         doc.block(exc.one_line())
         return []
@@ -134,16 +131,19 @@ def _cli(doc: Doctor, settings: Settings, project: Project | None) -> CliInfo | 
         return None
     source = settings.sources.get("cli", "default") if settings.cli else "found on PATH"
     doc.line("ok", f"edgespark {info.version}: {shown_command(command)} ({source})")
-    if project is not None and project.layout == "full-stack" and not info.serves_full_stack:
+    if project is not None and not project.server_in_root and not info.serves_full_stack:
         try:
             runner.ensure_layout(info)
         except errors.CliLayoutError as exc:
             doc.block(exc.one_line())
+    doc.facts["cli"] = {"command": doc.redactor(shown_command(command)),
+                        "version": info.version, "source": source}
     return info
 
 
 def _steps(doc: Doctor, info: CliInfo, steps: Sequence[Step]) -> None:
     doc.section(f"Steps (edgespark {info.version})")
+    doc.facts["steps"] = {s.id: bool(not s.argv or info.supports(s.argv)) for s in steps}
     for step in steps:
         if not step.argv:
             doc.line("", f"{step.id:<16} no CLI command")
@@ -170,6 +170,7 @@ def _plugins(doc: Doctor, settings: Settings) -> tuple[Step, ...]:
 
 def _api_key(doc: Doctor, settings: Settings) -> None:
     doc.section("API key")
+    doc.facts["api_key_set"] = bool(os.environ.get("EDGESPARK_API_KEY"))
     if os.environ.get("EDGESPARK_API_KEY"):
         doc.line("ok", "EDGESPARK_API_KEY is set (value not shown)")
     elif any(a == "--api-key" or a.startswith("--api-key=") for a in settings.cli or ()):
@@ -183,7 +184,8 @@ def _pipeline(doc: Doctor, project: Project, settings: Settings, steps: Sequence
               info: CliInfo | None) -> None:
     if info is None or not steps:
         return
-    doc.section(f"Pipeline ({project.name}, {settings.environment or 'default environment'})")
+    env = environments.describe(settings.environment, project, info.version)
+    doc.section(f"Pipeline ({project.name}, {env})")
     try:
         records = StepRecords(project.state_dir, settings.environment)
         planner = Planner(project, settings, settings.environment, records, RunOptions())
@@ -196,6 +198,8 @@ def _pipeline(doc: Doctor, project: Project, settings: Settings, steps: Sequence
     runs = [d.step.id for d in decisions if d.run and not d.blocked]
     doc.line("", f"inv deploy would run: {', '.join(runs) or 'nothing'}")
     blocked = [d for d in decisions if d.blocked]
+    doc.facts.setdefault("pipeline", {})[project.name] = {
+        "would_run": runs, "blocked": [d.step.id for d in blocked]}
     if blocked:
         skips = " ".join(f"--skip {d.step.id}" for d in blocked)
         doc.block(f"{project.name}: inv deploy needs {', '.join(d.step.id for d in blocked)}, "
@@ -203,20 +207,24 @@ def _pipeline(doc: Doctor, project: Project, settings: Settings, steps: Sequence
                   f"(`npm install -g @edgespark/cli@latest`) or pass {skips}")
 
 
-def _settings(doc: Doctor, settings: Settings) -> None:
-    doc.section("Settings (value, and where it came from)")
-    for key in SETTING_KEYS:
-        value = getattr(settings, key)
-        doc.line("", f"{key:<20} {_show(value)}  ({settings.sources.get(key, 'default')})")
-
-
-def _show(value: object) -> str:
-    if value is None or value == () or value == {}:
-        return "-"
-    if isinstance(value, tuple):
-        return ", ".join(_show(v) for v in value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_show(v)}" for k, v in value.items())
-    if hasattr(value, "path"):  # SmokeCheck
-        return str(value.path)
-    return str(value)
+def _preflight(doc: Doctor, project: Project, settings: Settings) -> None:
+    """The offline checks `inv deploy` runs before its first CLI call: an error stops it."""
+    doc.section(f"Preflight ({project.name}: the offline checks run before a deploy)")
+    try:
+        findings = run_checks(project, settings, PREFLIGHT_CHECKS, all_files=True)
+    except errors.EdgesparkTasksError as exc:
+        doc.block(f"{project.name}: preflight: {exc.one_line()}")
+        return
+    problems = [f for f in findings if f.severity == "error"]
+    for finding in problems[:10]:
+        doc.line("FAIL", finding.format())
+    if len(problems) > 10:
+        doc.line("", f"... and {len(problems) - 10} more (`edgespark-tasks check --all-files`)")
+    if problems:
+        doc.blockers.append(f"{project.name}: the deploy preflight finds {len(problems)} "
+                            "problem(s) (listed above): fix them, or deploy with --no-preflight")
+    else:
+        warned = len(findings)
+        doc.line("ok", f"{', '.join(PREFLIGHT_CHECKS)}: no errors"
+                 + (f" ({warned} warning(s)/note(s): `edgespark-tasks check --all-files`)"
+                    if warned else ""))

@@ -11,7 +11,7 @@ from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.model import Project
 
 if TYPE_CHECKING:
-    from edgespark_tasks.commands.doctor import Doctor
+    from edgespark_tasks.commands.doctor_report import Doctor
 
 _EDGESPARK_HOOK = re.compile(r"(\bid:\s*edgespark-|edgespark-tasks-hook)")
 

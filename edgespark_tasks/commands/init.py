@@ -14,17 +14,19 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from edgespark_tasks.errors import EdgesparkTasksError
+from edgespark_tasks.commands.init_precommit import (
+    comment_out_hook,
+    merge_precommit,
+    unavailable_gates,
+    valid_merge,
+)
+from edgespark_tasks.errors import EdgesparkTasksError, ProjectError
+from edgespark_tasks.project import gitfiles
 
 PRECOMMIT = ".pre-commit-config.yaml"
 IGNORE_LINE = ".edgespark-tasks/"
 _OURS = re.compile(r"(\bid:\s*['\"]?edgespark-|edgespark-tasks-hook)")
-_REPOS = re.compile(r"^repos\s*:\s*(#.*)?$")
-_EMPTY_REPOS = re.compile(r"^repos\s*:\s*\[\s*\]\s*(#.*)?$")
 
 
 def templates_dir() -> Path:
@@ -82,7 +84,12 @@ def run_init(directory: Path, *, force: bool, ci: str | None = None) -> int:
     """
     directory = directory.resolve()
     if not directory.is_dir():
-        raise EdgesparkTasksError(f"{directory} is not a folder", "pass --dir REPOSITORY")
+        raise ProjectError(f"{directory} is not a folder", "pass --dir REPOSITORY")
+    if gitfiles.repo_root(directory) is None:
+        raise ProjectError(
+            f"{directory} is not inside a git repository; nothing was written",
+            "run `git init` there first (pre-commit hooks live in a repository), or pass "
+            "--dir REPOSITORY")
     run = InitRun(directory, force, templates_dir())
     ci_text = None
     if ci is not None:  # look at the repository (projects, CLI) before writing anything
@@ -130,6 +137,8 @@ def _python_file(run: InitRun, name: str, snippet: str, marker: str) -> None:
 def _precommit(run: InitRun) -> None:
     path = run.directory / PRECOMMIT
     block = run.template("pre-commit-config.yaml")
+    if not _OURS.search(path.read_text(errors="replace") if path.exists() else ""):
+        block = _only_runnable_gates(run, block)
     if not path.exists():  # pre-push too: the deploy dry run hook runs there
         run.write(PRECOMMIT, "default_install_hook_types: [pre-commit, pre-push]\nrepos:\n"
                   + block, "created")
@@ -139,7 +148,7 @@ def _precommit(run: InitRun) -> None:
         run.say(f"unchanged {PRECOMMIT} (already runs edgespark hooks)")
         return
     merged = merge_precommit(current, block)
-    if merged is None or not _valid(merged, current):
+    if merged is None or not valid_merge(merged, current):
         run.problems += 1
         run.say(f"left {PRECOMMIT} alone: could not merge into it safely (is it valid YAML "
                 "with a `repos:` list?); add this entry under `repos:` yourself:\n")
@@ -153,78 +162,13 @@ def _precommit(run: InitRun) -> None:
                 "--hook-type pre-commit --hook-type pre-push`")
 
 
-def merge_precommit(current: str, block: str) -> str | None:
-    """`current` with `block` (a list item at column 0) inserted at the end of `repos:`.
-
-    Text-level, so every comment and blank line of the user's stays. None when there is no
-    recognisable block form of `repos:` to insert into.
-    """
-    lines = current.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    start = next((i for i, line in enumerate(lines) if _REPOS.match(line)), None)
-    if start is None:
-        empty = next((i for i, line in enumerate(lines) if _EMPTY_REPOS.match(line)), None)
-        if empty is not None:  # `repos: []` becomes a block list (its comment kept)
-            match = _EMPTY_REPOS.match(lines[empty])
-            comment = f"  {match.group(1)}" if match and match.group(1) else ""
-            return "".join([*lines[:empty], f"repos:{comment}\n", block, *lines[empty + 1:]])
-        if any(line.startswith("repos") for line in lines):
-            return None  # some other form (flow style...): do not guess
-        return "".join([*lines, "\nrepos:\n" if lines else "repos:\n", block])
-    indent = _item_indent(lines[start + 1:])
-    end = start + 1
-    last_content = start
-    for index in range(start + 1, len(lines)):
-        line = lines[index]
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if line[0] not in " \t-" and not stripped.startswith("#"):
-            break  # the next top-level key
-        if line[0] == "-" and indent:
-            break  # a column-0 item cannot belong to an indented list
-        if not (stripped.startswith("#") and line[0] == "#"):
-            last_content = index
-        end = index + 1
-    insert = last_content + 1 if last_content > start else end
-    ours = "".join(indent + line if line.strip() else line
-                   for line in block.splitlines(keepends=True))
-    return "".join([*lines[:insert], ours, *lines[insert:]])
-
-
-def _item_indent(rest: list[str]) -> str:
-    """The indentation of the `- ` items of the repos list (pre-commit's default is none)."""
-    for line in rest:
-        stripped = line.lstrip(" ")
-        if not stripped.strip() or stripped.startswith("#"):
-            continue
-        if stripped.startswith("-"):
-            return line[: len(line) - len(stripped)]
-        return ""
-    return ""
-
-
-def _valid(merged: str, original: str) -> bool:
-    """The merge parses, keeps every repo of the user's, and adds ours."""
-    def load(text: str) -> Any:
-        return yaml.safe_load(text) or {}
-
-    try:
-        before, after = load(original), load(merged)
-    except yaml.YAMLError:
-        return False
-    if not isinstance(after, dict) or not isinstance(after.get("repos"), list):
-        return False
-    if not isinstance(before, dict):
-        return False
-    old_repos = before.get("repos") or []
-    return (after["repos"][: len(old_repos)] == old_repos
-            and any(isinstance(r, dict) and r.get("repo") == "local"
-                    and any(str(h.get("id", "")).startswith("edgespark-")
-                            for h in r.get("hooks", [])) for r in after["repos"])
-            and {k: v for k, v in after.items() if k != "repos"}
-            == {k: v for k, v in before.items() if k != "repos"})
+def _only_runnable_gates(run: InitRun, block: str) -> str:
+    """The hook block with the gates the installed CLI cannot run commented out, with why."""
+    missing = unavailable_gates(run.directory)
+    for gate, reason in missing.items():
+        block = comment_out_hook(block, f"edgespark-{gate}", reason)
+        run.say(f"  left the {gate} gate commented out in {PRECOMMIT}: {reason}")
+    return block
 
 
 def _gitignore(run: InitRun) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from edgespark_tasks.engine.steps import Step, get
+from edgespark_tasks.errors import CliNotFoundError
 from edgespark_tasks.project.model import Project
 from edgespark_tasks.project.settings import Settings
 from edgespark_tasks.runner.redact import Redactor
@@ -35,9 +36,11 @@ class RunOptions:
     check: bool = False  # pull-types: only check freshness
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
-    json_path: Path | None = None
+    json_path: Path | None = None  # Path("-"): the JSON goes to stdout (human output to stderr)
     preflight: bool = True  # run the offline checks before the first CLI call
     plan_format: str = "text"  # dry run: "text" (decisions and commands) or "mermaid"
+    echo: bool = False  # print each CLI command line (redacted) before it runs
+    verbosity: int = 1  # 0 quiet (warnings, errors, result), 1 normal, 2+ verbose
 
     @property
     def dangerous_args(self) -> tuple[str, ...]:
@@ -92,11 +95,21 @@ class StepContext:
         """Run a step's CLI command with this run's environment (see cli.Runner.run)."""
         if isinstance(step, str):
             step = self.step(step)
+        if self.options.echo or self.options.verbosity >= 2:
+            try:
+                prefix = list(self.runner.command)
+            except CliNotFoundError:  # the run below reports it with the install hint
+                prefix = ["edgespark"]
+            call = step.call(extra, self.environment)
+            self.say("$ " + " ".join([*prefix, *call.args]), level=0)
         return self.runner.run(step.call(extra, self.environment, interactive=interactive),
                                check=check)
 
-    def say(self, message: str) -> None:
-        """One line of progress for the person, redacted."""
+    def say(self, message: str, *, level: int = 1) -> None:
+        """One line of progress for the person, redacted; shown when the run's verbosity is
+        at least `level` (0: even with --quiet, 2: only with --verbose)."""
+        if self.options.verbosity < level:
+            return
         emit(self.out, self.redactor(message) + "\n")
 
     def warn_plain(self, message: str) -> None:

@@ -26,6 +26,13 @@ def run_step(session: Session, step_id: str, options: RunOptions) -> StepResult:
     """Run one step now, whatever the recorded state (a person asked for it)."""
     ctx = session.context(options)
     step = ctx.step(step_id)
+    if options.dry_run:  # e.g. `inv --dry storage.apply`: say what would run, run nothing
+        command = step.call(options.keys if step.id == "secrets-set" else (),
+                            ctx.environment).args if step.argv else ()
+        shown = report.command_line_for(ctx, step, command)
+        ctx.say(f"{step.title}: would run {shown or '(no CLI call)'}; nothing was run (dry run)",
+                level=0)
+        return StepResult(nothing_to_do="dry run")
     try:
         return execute_guarded(ctx, step)
     except errors.EdgesparkTasksError as exc:
@@ -79,10 +86,13 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
             summary = False
         else:
             decisions, version = _with_capabilities(session, decisions)
-            rep = report.Report.start(session.project, session.environment, decisions)
+            rep = report.Report.start(session.project, session.environment,
+                                      decisions).with_commands(ctx, decisions)
             blocked = _blocked_error(decisions, version)
-            if options.dry_run:
-                _print_plan(ctx, rep, decisions, blocked)
+            if options.dry_run:  # a plan: exits as the real run would start (blocked: 12)
+                _print_plan(ctx, rep, decisions, blocked, version)
+                if blocked is not None:
+                    raise blocked
                 return rep
             error, summary = _run_steps(session, ctx, rep, decisions, blocked)
     error = finish.finish(ctx, rep, error, summary=summary)
@@ -92,15 +102,16 @@ def run_pipeline(session: Session, options: RunOptions) -> report.Report:
 
 
 def _print_plan(ctx: StepContext, rep: report.Report, decisions: Sequence[Decision],
-                blocked: errors.StepUnavailableError | None) -> None:
+                blocked: errors.StepUnavailableError | None, version: str) -> None:
+    """The plan as text (or a Mermaid flowchart), and as JSON with `--json`."""
+    rep.planned(blocked)
     if ctx.options.plan_format == "mermaid":
         from edgespark_tasks.engine.report_mermaid import flowchart
 
         ctx.out.write(flowchart(rep.rows))
-        return
-    report.print_plan(ctx, decisions)
-    if blocked is not None:
-        ctx.warn(blocked.one_line())
+    else:
+        report.print_plan(ctx, decisions, version)
+    report.write_json(ctx, rep)
 
 
 def _run_steps(session: Session, ctx: StepContext, rep: report.Report,

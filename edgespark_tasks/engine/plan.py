@@ -14,7 +14,7 @@ from edgespark_tasks.checks.db_schema import NO_TABLE, has_nothing_to_migrate
 from edgespark_tasks.engine.context import RunOptions
 from edgespark_tasks.engine.state import StepRecords
 from edgespark_tasks.engine.steps import Step
-from edgespark_tasks.project import files
+from edgespark_tasks.project import files, sources
 from edgespark_tasks.project.model import Project
 from edgespark_tasks.project.settings import Settings
 
@@ -56,10 +56,21 @@ class Planner:
     records: StepRecords
     options: RunOptions
 
+    def __post_init__(self) -> None:
+        self.rules = sources.rules_for(self.project, self.settings.deploy_inputs,
+                                       self.settings.deploy_ignore)
+        self._memo: dict[tuple[str, ...], dict[str, str]] | None = None
+
     def inputs(self, step: Step) -> dict[str, str]:
-        """Current digests of a step's input files."""
-        paths = files.resolve(self.project, step.inputs, self.environment)
-        return files.digests(self.project, paths)
+        """Current digests of a step's input files (read once per `plan()`: deploy and its
+        dry run share the deploy inputs)."""
+        if self._memo is not None and step.inputs in self._memo:
+            return self._memo[step.inputs]
+        paths = files.resolve(self.project, step.inputs, self.environment, self.rules)
+        digests = files.digests(self.project, paths)
+        if self._memo is not None:
+            self._memo[step.inputs] = digests
+        return digests
 
     def outputs(self, step: Step) -> set[str]:
         """Relative paths a step writes."""
@@ -72,8 +83,12 @@ class Planner:
         if self.options.only:
             chosen = [s for s in chosen if s.id in self.options.only]
         decisions: list[Decision] = []
-        for step in chosen:
-            decisions.append(self.decide(step, decisions))
+        self._memo = {}  # nothing runs while planning: each input set is read once
+        try:
+            for step in chosen:
+                decisions.append(self.decide(step, decisions))
+        finally:
+            self._memo = None
         # Steps that accompany a deploy are decided once deploy's own decision is known.
         deploy = next((d for d in decisions if d.step.id == "deploy"), None)
         return [self._with_deploy(d, deploy) for d in decisions]

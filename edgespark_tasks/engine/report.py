@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from edgespark_tasks import errors
+from edgespark_tasks import errors, style
+from edgespark_tasks.engine import environments
 from edgespark_tasks.engine.context import StepContext, StepResult
 from edgespark_tasks.engine.plan import Decision
+from edgespark_tasks.engine.steps import Step
+from edgespark_tasks.project import sources
 from edgespark_tasks.project.model import Project
 from edgespark_tasks.runner.redact import Redactor, mask_argv
+from edgespark_tasks.style import use_color
 
 
 @dataclass
@@ -30,6 +35,7 @@ class StepOutcome:
     exit_code: int | None = None
     exit_class: str | None = None
     message: str | None = None
+    command: str | None = None  # the CLI command line, redacted (None: no CLI call)
 
 
 @dataclass
@@ -50,6 +56,18 @@ class Report:
               decisions: Sequence[Decision]) -> Report:
         rows = [StepOutcome(d.step.id, d.step.title, d.verb, d.reason) for d in decisions]
         return cls(project=project.name, environment=environment, rows=rows)
+
+    def with_commands(self, ctx: StepContext, decisions: Sequence[Decision]) -> Report:
+        """Each row gets the exact command line its step runs (redacted)."""
+        for row, decision in zip(self.rows, decisions, strict=True):
+            row.command = command_line(ctx, decision, values=False)
+        return self
+
+    def planned(self, blocked: errors.EdgesparkTasksError | None) -> None:
+        """Finish a plan that runs nothing."""
+        self.duration = time.monotonic() - self.started
+        self.result = "planned" if blocked is None else "blocked"
+        self.error = blocked.one_line() if blocked is not None else None
 
     def _row(self, decision: Decision) -> StepOutcome:
         row = next(r for r in self.rows if r.id == decision.step.id)
@@ -94,44 +112,81 @@ class Report:
         return parsed
 
 
-def print_plan(ctx: StepContext, decisions: Sequence[Decision]) -> None:
-    """The `--dry-run` output: every decision, its reason and the exact command."""
+def command_line(ctx: StepContext, decision: Decision, *, values: bool = True) -> str | None:
+    """The exact CLI command a decision runs (redacted), or None for a step without one.
+
+    `values=False` (reports, which travel to files and webhooks): `K=V` arguments show the key
+    only, `K=***`; a var value may still be a mistake that looks like a credential.
+    """
+    args = decision.args if values else tuple(
+        a.split("=", 1)[0] + "=***" if "=" in a and not a.startswith("-") else a
+        for a in decision.args)
+    return command_line_for(ctx, decision.step, decision.step.call(args, ctx.environment).args)
+
+
+def command_line_for(ctx: StepContext, step: Step, args: Sequence[str]) -> str | None:
+    """`edgespark ARGS` with the resolved CLI command line in front, redacted."""
+    if not step.argv:
+        return None
     try:
         prefix = mask_argv(ctx.runner.command)
     except errors.CliNotFoundError:
         prefix = ["edgespark"]
-    env = ctx.environment or "default environment"
-    ctx.say(f"Plan for {ctx.project.name} ({env}); nothing will run (--dry-run):")
+    return ctx.redactor(" ".join([*prefix, *args]))
+
+
+def print_plan(ctx: StepContext, decisions: Sequence[Decision], cli_version: str = "") -> None:
+    """Every decision, its reason and the exact command; nothing runs."""
+    color = use_color(ctx.out)
+    env = environments.describe(ctx.environment, ctx.project, cli_version)
+    ctx.say(f"Plan for {ctx.project.name} ({env}); nothing will run:")
+    total = len(decisions)
+    index_w = len(f"[{total}/{total}]")
+    title_w = max((len(d.step.title) for d in decisions), default=0)
+    verb_w = max((len(d.verb) for d in decisions), default=0)
     for index, d in enumerate(decisions, 1):
-        argv = list(d.step.call(d.args, ctx.environment).args) if d.step.argv else []
-        command = " ".join([*prefix, *argv]) if argv else "(no CLI call)"
-        ctx.say(f"[{index}/{len(decisions)}] {d.step.title:<16} {d.verb:<4}  {d.reason}")
+        counter = f"[{index}/{total}]"
+        ctx.say(f"{counter:>{index_w}} {d.step.title:<{title_w}}  "
+                f"{style.status(d.verb, verb_w, color)}  {d.reason}")
         if d.run:
-            ctx.say(f"      $ {command}")
+            ctx.say(f"{'':<{index_w}} $ {command_line(ctx, d) or '(no CLI call)'}")
+    if any(d.step.inputs == ("app_sources",) for d in decisions):
+        rules = sources.rules_for(ctx.project, ctx.settings.deploy_inputs,
+                                  ctx.settings.deploy_ignore)
+        ctx.say(f"deploy inputs: {', '.join(rules.include)}")
+        ctx.say(f"never deploy inputs: {', '.join(rules.ignore)}")
     count = sum(d.run for d in decisions)
-    ctx.say(f"{count} step(s) would run.")
+    ctx.say(f"{count} step(s) would run.", level=0)
 
 
 def print_header(ctx: StepContext, index: int, total: int, decision: Decision) -> None:
     """`[3/9] storage apply (storage_schema.ts changed)` before a step, or its skip line."""
+    counter = f"[{index + 1}/{total}]"
     if decision.run:
-        ctx.say(f"[{index + 1}/{total}] {decision.step.title} ({decision.reason})")
+        ctx.say(f"{counter} {decision.step.title} ({decision.reason})")
     else:
-        ctx.say(f"[{index + 1}/{total}] {decision.step.title}: skip ({decision.reason})")
+        ctx.say(f"{counter} {decision.step.title}: skip ({decision.reason})")
 
 
 def print_summary(ctx: StepContext, rep: Report) -> None:
-    """The table at the end of a run."""
+    """The table at the end of a run; columns grow with their longest entry (a plugin's
+    long step id, a slow step) so they stay aligned for every status."""
+    color = use_color(ctx.out)
+    id_w = max([16, *(len(r.id) for r in rep.rows)]) + 1
+    status_w = max([8, *(len(r.status) + 1 for r in rep.rows)])
+    times = [f"{r.duration:.2f}s" if r.status in ("ok", "failed") else "-" for r in rep.rows]
+    time_w = max([7, *(len(t) for t in times)])
     ctx.say("")
-    ctx.say(f"{'step':<16} {'status':<8} {'time':>7}  detail")
-    for row in rep.rows:
-        took = f"{row.duration:.2f}s" if row.status in ("ok", "failed") else "-"
+    ctx.say(f"{'step':<{id_w}}{'status':<{status_w}} {'time':>{time_w}}  detail")
+    for row, took in zip(rep.rows, times, strict=True):
         detail = row.message or row.reason
         if row.exit_class:
             detail = f"exit {row.exit_code} ({row.exit_class}): {detail}"
-        ctx.say(f"{row.id:<16} {row.status:<8} {took:>7}  {detail}")
+        ctx.say(f"{row.id:<{id_w}}{style.status(row.status, status_w, color)} "
+                f"{took:>{time_w}}  {detail}")
     tail = f" {rep.url}" if rep.url else ""
-    ctx.say(f"{rep.result} in {rep.duration:.2f}s{tail}")
+    word = style.paint(rep.result, "green" if rep.result == "ok" else "red", color)
+    ctx.say(f"{word} in {rep.duration:.2f}s{tail}", level=0)
     failed = next((r for r in rep.rows if r.status == "failed"), None)
     if failed is not None:
         ctx.say(f"the next run resumes from {failed.id}; the steps before it are recorded as done")
@@ -153,9 +208,13 @@ def check_json_path(path: Path | None) -> None:
 
 
 def write_json(ctx: StepContext, rep: Report) -> None:
-    """Write the report to `--json FILE` (atomically)."""
+    """Write the report to `--json FILE` (atomically), or to stdout for `--json -`."""
     path = ctx.options.json_path
     if path is None:
+        return
+    if str(path) == "-":
+        sys.stdout.write(json.dumps(rep.as_dict(ctx.redactor), indent=2) + "\n")
+        sys.stdout.flush()
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -2,12 +2,12 @@
 
 A step names its files with the catalogue's vocabulary (`db_schema`, `migrations`,
 `app_sources`, ...) or a glob relative to the project root; this module turns names into paths.
+`app_sources` are the deploy inputs, matched by the patterns of `sources`.
 """
 
 from __future__ import annotations
 
 import errno
-import fnmatch
 import hashlib
 import os
 import subprocess
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from edgespark_tasks.errors import ProjectError
 from edgespark_tasks.project.model import SKIP_DIRS, Project
+from edgespark_tasks.project.sources import SourceRules, default_rules
 
 MISSING = "missing"
 
@@ -36,8 +37,12 @@ _NAMED: dict[str, Callable[[Project], list[Path]]] = {
 }
 
 
-def resolve(project: Project, names: Iterable[str], environment: str | None) -> list[Path]:
-    """The files behind a step's input or output names, without duplicates, in order."""
+def resolve(project: Project, names: Iterable[str], environment: str | None,
+            rules: SourceRules | None = None) -> list[Path]:
+    """The files behind a step's input or output names, without duplicates, in order.
+
+    `rules`: the deploy inputs behind `app_sources` (default: `sources.default_rules`).
+    """
     paths: list[Path] = []
     for name in names:
         if name in _NAMED:
@@ -45,36 +50,26 @@ def resolve(project: Project, names: Iterable[str], environment: str | None) -> 
         elif name == "vars_file":
             paths.append(project.vars_file(environment))
         elif name == "app_sources":
-            paths += app_sources(project)
+            paths += app_sources(project, rules)
         else:
             paths += sorted(project.root.glob(name))
     return list(dict.fromkeys(paths))
 
 
-def app_sources(project: Project) -> list[Path]:
-    """What a deploy ships: the server and web sources (git-tracked or not ignored), the auth
-    config and edgespark.toml. Not the vars files (values are read at request time), build
-    output, or local state."""
-    roots = [project.server_dir] + ([project.web_dir] if project.web_dir else [])
-    excluded_dirs = [project.state_dir, project.root / ".edgespark", project.server_dir / "dist"]
-    if project.web_output:
-        excluded_dirs.append(project.web_output)
-    vars_glob = project.vars_file_pattern.format(environment="*")
-    files: list[Path] = []
-    for root in dict.fromkeys(roots):
-        for path in _listed_files(root):
-            if any(d == path or d in path.parents for d in excluded_dirs):
-                continue
-            rel = project.relative(path)
-            if fnmatch.fnmatch(rel, vars_glob) or rel == project.relative(project.vars_file(None)):
-                continue
-            files.append(path)
-    files += [project.auth_config, project.marker]
-    return sorted(dict.fromkeys(files))
+def app_sources(project: Project, rules: SourceRules | None = None) -> list[Path]:
+    """What a deploy ships (see `sources`): the project's files that git tracks or would
+    track and that match the deploy inputs, plus edgespark.toml and the auth config, which
+    count even while missing."""
+    rules = rules or default_rules(project)
+    found = [project.root / rel for rel in listed_files(project.root) if rules.matches(rel)]
+    named = [p for p in (project.marker, project.auth_config)
+             if rules.matches(project.relative(p))]
+    return sorted(dict.fromkeys([*found, *named]))
 
 
-def _listed_files(root: Path) -> list[Path]:
-    """Files under `root` that git tracks or would track; a plain walk outside git."""
+def listed_files(root: Path) -> list[str]:
+    """Paths (relative, forward slashes) under `root` that git tracks or would track; a plain
+    walk outside git."""
     if not root.is_dir():
         return []
     try:
@@ -82,12 +77,13 @@ def _listed_files(root: Path) -> list[Path]:
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=root, capture_output=True, check=True,
         ).stdout.decode("utf-8", errors="replace")
-        return [root / rel for rel in out.split("\0") if rel]
+        return list(dict.fromkeys(rel for rel in out.split("\0") if rel))
     except (OSError, subprocess.CalledProcessError):
         found = []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
-            found += [Path(dirpath) / name for name in filenames]
+            base = Path(dirpath).relative_to(root).as_posix()
+            found += [name if base == "." else f"{base}/{name}" for name in filenames]
         return found
 
 

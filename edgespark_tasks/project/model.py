@@ -48,8 +48,24 @@ class Project:
 
     @property
     def layout(self) -> str:
-        """`full-stack` when the server code has its own folder, else `server-only`."""
-        return "server-only" if self.server_dir == self.root else "full-stack"
+        """`full-stack` when the project has a web app (`[web]`), else `server-only`, as the
+        official templates name them. Where the server code lives is `server_in_root`."""
+        return "full-stack" if self.web_dir is not None else "server-only"
+
+    @property
+    def server_in_root(self) -> bool:
+        """True when the server code sits at the project root (no `[server].path` folder)."""
+        return self.server_dir == self.root
+
+    def project_id_problem(self, environ: Mapping[str, str]) -> str | None:
+        """Why the project id cannot identify an EdgeSpark project, or None when it can."""
+        if environ.get("EDGESPARK_PROJECT_ID"):
+            return None  # the CLI reads the variable before edgespark.toml
+        if not self.project_id:
+            return "edgespark.toml has no project_id"
+        if is_placeholder_id(self.project_id):
+            return f"project_id in edgespark.toml is the template placeholder {self.project_id!r}"
+        return None
 
     @property
     def marker(self) -> Path:
@@ -120,6 +136,17 @@ class Project:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+
+PLACEHOLDER_IDS = ("REPLACED_ON_INIT", "your_edgespark_project_id", "your-project-id")
+
+
+def is_placeholder_id(value: str) -> bool:
+    """A project id the templates ship for a person to replace (`REPLACED_ON_INIT`,
+    `your_edgespark_project_id`, `REPLACE_WITH_...`, `<project id>`)."""
+    text = value.strip()
+    return (text in PLACEHOLDER_IDS or text.upper().startswith("REPLACE")
+            or text.lower().startswith("your") or text.startswith("<") or not text)
 
 
 def read_toml(path: Path) -> dict[str, Any]:

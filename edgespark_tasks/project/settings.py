@@ -32,6 +32,9 @@ class Settings:
     offline: str = "auto"
     projects: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()  # pipeline steps this repo never runs (e.g. ones its CLI lacks)
+    environments: tuple[str, ...] = ()  # the environments that exist; empty: any name
+    deploy_inputs: tuple[str, ...] = ()  # deploy input patterns; empty: sources.default_rules
+    deploy_ignore: tuple[str, ...] = ()  # never deploy inputs; empty: sources.TOOLING & co.
     paths: Mapping[str, str] = field(default_factory=dict)
     runtime_key_wrappers: Mapping[str, str] = field(default_factory=dict)
     # Applied migrations rewritten on purpose: file name -> sha256 of the rewritten content.
@@ -142,4 +145,15 @@ def load_settings(
                 break
     if flags:
         _apply(values, sources, {k: v for k, v in flags.items() if v is not None}, "flag")
-    return replace(Settings(**values), sources=sources, base_dir=base_dir)
+    settings = replace(Settings(**values), sources=sources, base_dir=base_dir)
+    _check_environment(settings)
+    return settings
+
+
+def _check_environment(settings: Settings) -> None:
+    """A typo such as `-e prod` fails here, before anything runs, when `environments` is set."""
+    known, chosen = settings.environments, settings.environment
+    if known and chosen is not None and chosen not in known:
+        raise SettingsError(
+            f"unknown environment {chosen!r} (from {settings.sources.get('environment')})",
+            f"the `environments` setting lists {', '.join(known)}")

@@ -133,7 +133,7 @@ class Runner:
 
     def ensure_layout(self, info: CliInfo) -> None:
         """Raise CliLayoutError when the CLI cannot run in this project's layout."""
-        if self.project.layout == "full-stack" and not info.serves_full_stack:
+        if not self.project.server_in_root and not info.serves_full_stack:
             raise errors.CliLayoutError(
                 f"edgespark {info.version} cannot serve {self.project.name}'s full-stack "
                 "layout: it reads edgespark.toml from its working folder and expects src/ "
