@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edgespark_tasks.checks.jsimports import DOT, at
+from edgespark_tasks.checks.jsowners import Owners
 from edgespark_tasks.checks.jstokens import Token, matching
 
 # A name on a new line that starts a statement ends an arrow's expression body (ASI).
@@ -104,50 +105,7 @@ def _body(tokens: list[Token], i: int) -> tuple[int, int]:
     return i, _expression_end(tokens, i)
 
 
-class _Owners:
-    """For each token, the innermost `{` around it, and which of those braces open an object
-    literal bound to a name (`const env = {`, `export default {`) or a class body."""
-
-    def __init__(self, tokens: list[Token]) -> None:
-        self.parent: list[int] = []
-        self.objects: dict[int, str] = {}
-        self.classes: dict[int, str] = {}
-        stack: list[int] = []
-        for i, tok in enumerate(tokens):
-            self.parent.append(stack[-1] if stack else -1)
-            if tok.kind != "punct":
-                continue
-            if tok.value == "{":
-                stack.append(i)
-                self._name(tokens, i)
-            elif tok.value == "}" and stack:
-                stack.pop()
-
-    def _name(self, tokens: list[Token], brace: int) -> None:
-        if at(tokens, brace - 1) == "=" and brace >= 2 and tokens[brace - 2].kind == "name" \
-                and at(tokens, brace - 3) not in DOT:
-            self.objects[brace] = tokens[brace - 2].value
-        elif at(tokens, brace - 1) == "default" and at(tokens, brace - 2) == "export":
-            self.objects[brace] = "default"
-        else:
-            for k in range(brace - 1, max(brace - 8, 0), -1):
-                if at(tokens, k) == "class" and tokens[k + 1].kind == "name":
-                    self.classes[brace] = tokens[k + 1].value
-                    break
-                if at(tokens, k) in (";", "{", "}", "(", ")", "=>"):
-                    break
-
-    def member(self, tokens: list[Token], name_at: int) -> str | None:
-        """`obj.name` for a property or static method named at `name_at`, else None."""
-        brace = self.parent[name_at]
-        if brace in self.objects:
-            return f"{self.objects[brace]}.{tokens[name_at].value}"
-        if brace in self.classes and at(tokens, name_at - 1) == "static":
-            return f"{self.classes[brace]}.{tokens[name_at].value}"
-        return None
-
-
-def _bound_name(tokens: list[Token], i: int, owners: _Owners) -> str | None:
+def _bound_name(tokens: list[Token], i: int, owners: Owners) -> str | None:
     """`name = <function at i>` / `obj = { name: <function> }` (i: the function's first
     token); None for anonymous functions and properties of unnamed objects."""
     if at(tokens, i - 1) == "async":
@@ -165,7 +123,7 @@ def _bound_name(tokens: list[Token], i: int, owners: _Owners) -> str | None:
 def find_functions(tokens: list[Token]) -> list[Function]:
     """Every function in the file, in source order of their parameter lists."""
     found: list[Function] = []
-    owners = _Owners(tokens)
+    owners = Owners(tokens)
     for i, tok in enumerate(tokens):
         value = tok.value
         if tok.kind == "name" and value == "function" and at(tokens, i - 1) not in DOT:
@@ -204,7 +162,7 @@ def _angle_end(tokens: list[Token], i: int) -> int:
     return i
 
 
-def _arrow(tokens: list[Token], arrow: int, owners: _Owners) -> list[Function]:
+def _arrow(tokens: list[Token], arrow: int, owners: Owners) -> list[Function]:
     j = arrow - 1
     if at(tokens, j) != ")":  # `): ReturnType =>`: walk back to the parameter list's `)`
         depth, k = 0, j

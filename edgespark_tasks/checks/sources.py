@@ -2,40 +2,26 @@
 
 The runtime-keys and no-secret-files checks both need every server module's facts
 (`keyfacts.FileFacts`); `SourceIndex` computes them once and shares them. Facts depend only on
-a file's bytes, so they are cached under `.edgespark-tasks/cache/` by SHA-256 of the content:
-
-- the cache key includes the tool version and the analysers' own file stamps, so an upgrade
-  (or an edited checkout) never reads stale facts;
-- writes go to a temporary file renamed over the old one: two commits running at once each
-  leave a complete cache, the last one wins, neither reads a torn file;
-- the folder ignores itself (`.gitignore` holding `*`), and a read-only or missing folder
-  only costs the speed-up. `EDGESPARK_TASKS_NO_CACHE=1` turns it off.
+a file's bytes, so they are cached by a digest of the content under `.edgespark-tasks/cache/`
+(see `factcache` for how the cache stays safe).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import time
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from edgespark_tasks import __version__
+from edgespark_tasks.checks import factcache
 from edgespark_tasks.checks.filefacts import FileFacts
+from edgespark_tasks.checks.tsconfig import path_aliases
 from edgespark_tasks.project.model import Project
 
 SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 SKIP_DIRS = {"node_modules", "dist", ".wrangler", ".edgespark", "__generated__"}
-CACHE_FILE = "source-facts.json"
-# Strings are kept (group 1) so a `//` inside `"https://..."` survives comment removal.
-_JSONC = re.compile(r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|/\*(?:[^*]|\*(?!/))*\*/')
-_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
-# The modules whose code decides what is cached (facts, and `derived` results).
-_ANALYSERS = ("jstokens", "jsimports", "jsfunctions", "jsmodules", "keyfacts", "filefacts",
-              "secret_scan", "credentials", "runtime_keys", "auth_config")
+CACHE_FILE = factcache.CACHE_FILE
 
 
 def source_root(project: Project) -> Path:
@@ -65,28 +51,6 @@ def is_test_file(path: Path) -> bool:
     name = path.name
     return (".test." in name or ".spec." in name
             or any(part in _TEST_DIRS for part in path.parts[:-1]))
-
-
-def _digest(data: bytes) -> str:
-    """A content digest for cache keys. BLAKE2 from the small built-in module: `hashlib`
-    loads OpenSSL, a few milliseconds of every commit."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - an interpreter without it
-        from hashlib import blake2b
-    return blake2b(data, digest_size=32).hexdigest()
-
-
-def _tool_key() -> str:
-    here = Path(__file__).parent
-    stamps = []
-    for name in _ANALYSERS:
-        try:
-            stat = (here / f"{name}.py").stat()
-            stamps.append(f"{stat.st_mtime_ns}:{stat.st_size}")
-        except OSError:
-            stamps.append("-")
-    return f"{__version__}/" + _digest(",".join(stamps).encode())[:16]
 
 
 class SourceIndex:
@@ -120,11 +84,7 @@ class SourceIndex:
 
     @cached_property
     def _cache(self) -> dict[str, Any]:
-        key, cached = _tool_key(), self._load()
-        if cached.get("key") != key or not isinstance(cached.get("files"), dict) \
-                or not isinstance(cached.get("derived"), dict):
-            return {"key": key, "files": {}, "derived": {}}
-        return cached
+        return factcache.load(self.cache_dir)
 
     @cached_property
     def facts(self) -> dict[Path, FileFacts]:
@@ -134,7 +94,7 @@ class SourceIndex:
         result: dict[Path, FileFacts] = {}
         dirty = len(entries) != len(self._bytes)
         for path, data in self._bytes.items():
-            rel, digest = self.project.relative(path), _digest(data)
+            rel, digest = self.project.relative(path), factcache.digest(data)
             entry = entries.get(rel)
             facts = None
             if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
@@ -151,7 +111,7 @@ class SourceIndex:
             result[path] = facts
         if dirty:
             self._cache["files"] = fresh
-            self._store(self._cache)
+            factcache.store(self.cache_dir, self._cache)
         return result
 
     def derived(self, name: str, path: Path, compute: Callable[[str], Any]) -> Any:
@@ -161,13 +121,13 @@ class SourceIndex:
             data = path.read_bytes()
         except OSError:
             data = b""
-        digest = _digest(data)
+        digest = factcache.digest(data)
         entry = self._cache["derived"].get(name)
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
             return entry[1]
         value = compute(data.decode("utf-8", errors="replace"))
         self._cache["derived"][name] = [digest, value]
-        self._store(self._cache)
+        factcache.store(self.cache_dir, self._cache)
         return value
 
     def oauth_refs(self) -> list[tuple[str, str, str, int]]:
@@ -182,59 +142,5 @@ class SourceIndex:
 
     @cached_property
     def aliases(self) -> dict[str, Path]:
-        """Import path aliases from the server's tsconfig.json `compilerOptions.paths`
-        (`"@lib/*": ["./src/lib/*"]` -> {"@lib/": <server>/src/lib}); {} when unreadable."""
-        config = self.project.server_dir / "tsconfig.json"
-        try:
-            text = config.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return {}
-        try:
-            data = json.loads(text)
-        except ValueError:  # JSONC: drop comments and trailing commas, then try once more
-            text = _JSONC.sub(lambda m: m.group(1) or "", text)
-            try:
-                data = json.loads(_TRAILING_COMMA.sub(r"\1", text))
-            except ValueError:
-                return {}
-        options = data.get("compilerOptions") if isinstance(data, dict) else None
-        if not isinstance(options, dict):
-            return {}
-        base = config.parent / str(options.get("baseUrl") or ".")
-        # With a baseUrl, bare specifiers resolve from it too (`import x from "lib/env"`).
-        found = {"": base.resolve()} if options.get("baseUrl") else {}
-        paths = options.get("paths")
-        for pattern, targets in (paths.items() if isinstance(paths, dict) else ()):
-            if (isinstance(pattern, str) and pattern.endswith("/*") and isinstance(targets, list)
-                    and targets and isinstance(targets[0], str)):
-                found[pattern[:-1]] = (base / targets[0].rstrip("*")).resolve()
-        return found
-
-    def _load(self) -> dict[str, Any]:
-        if os.environ.get("EDGESPARK_TASKS_NO_CACHE"):
-            return {}
-        try:
-            data = json.loads((self.cache_dir / CACHE_FILE).read_bytes())
-        except (OSError, ValueError, RecursionError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def _store(self, data: dict[str, Any]) -> None:
-        if os.environ.get("EDGESPARK_TASKS_NO_CACHE"):
-            return
-        try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            ignore = self.cache_dir / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# edgespark-tasks cache: never commit it\n*\n")
-            # json.dumps (one shot) uses the C encoder; json.dump streams in pure Python.
-            text = json.dumps(data, separators=(",", ":"))
-            tmp = self.cache_dir / f".facts-{os.getpid()}-{time.monotonic_ns()}.tmp"
-            try:
-                tmp.write_text(text, encoding="utf-8")
-                os.replace(tmp, self.cache_dir / CACHE_FILE)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # read-only checkout, full disk: the cache is only a speed-up
+        """Import path aliases of the server's tsconfig.json (see `tsconfig.path_aliases`)."""
+        return path_aliases(self.project.server_dir)
