@@ -271,3 +271,24 @@ def test_ctrl_c_ends_doit_within_2s_in_every_mode(edgespark_project, fake_cli: F
     recorded = "".join(p.read_text() for p in state_dir.glob("*.json") if p.is_file())
     for step in ("db-migrate", "storage-apply", "auth-apply", "secrets-check", "vars-apply"):
         assert f'"{step}"' not in recorded and f"edgespark:{step}" not in recorded, step
+
+
+# ---- plan gives the same answer with a cold or a warm capability cache (issue 13, 10) --------
+
+
+def test_plan_is_the_same_with_a_cold_or_a_warm_cache(edgespark_project,  # type: ignore[no-untyped-def]
+                                                      fake_cli: FakeCli) -> None:
+    repo = edgespark_project()
+    fake_cli.set(version="1.2.0", missing=["storage apply", "auth"])
+    cache = repo / ".edgespark-tasks/cli-info.json"
+    cold = run_tool("edgespark-tasks", "plan", cwd=repo, env=fake_cli.environ())
+    assert cache.exists()  # plan probed what it needed (it ran no command)
+    assert fake_cli.calls() == []
+    cache.unlink()
+    doctor = run_tool("edgespark-tasks", "doctor", cwd=repo, env=fake_cli.environ())
+    assert "storage-apply" in doctor.stdout
+    warm = run_tool("edgespark-tasks", "plan", cwd=repo, env=fake_cli.environ())
+    assert (cold.returncode, cold.stdout, cold.stderr) == (warm.returncode, warm.stdout,
+                                                          warm.stderr)
+    assert "blocked" in cold.stdout and "storage apply" in cold.stdout
+    assert fake_cli.calls() == []

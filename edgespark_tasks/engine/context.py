@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from edgespark_tasks.engine.environ import has_terminal, is_ci
 from edgespark_tasks.engine.steps import Step, get
 from edgespark_tasks.errors import CliNotFoundError
 from edgespark_tasks.project.model import Project
 from edgespark_tasks.project.settings import Settings
 from edgespark_tasks.runner.redact import Redactor
+
+__all__ = ["RunOptions", "StepContext", "StepResult", "has_terminal", "is_ci"]
 
 if TYPE_CHECKING:
     import pluggy
@@ -46,16 +49,6 @@ class RunOptions:
     def dangerous_args(self) -> tuple[str, ...]:
         """`--confirm-dangerous` when a person gave it (never read from configuration)."""
         return ("--confirm-dangerous",) if self.confirm_dangerous else ()
-
-
-def is_ci() -> bool:
-    """True on a CI runner (the `CI` variable set to anything but false/0)."""
-    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
-
-
-def has_terminal() -> bool:
-    """True when a person can answer a prompt (stdin and stdout are terminals, not CI)."""
-    return sys.stdin.isatty() and sys.stdout.isatty() and not is_ci()
 
 
 @dataclass

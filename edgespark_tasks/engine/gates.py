@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from edgespark_tasks import errors
-from edgespark_tasks.engine.context import RunOptions, is_ci
+from edgespark_tasks.engine.environ import is_ci
 from edgespark_tasks.project.model import Project
 from edgespark_tasks.project.settings import Settings
 
@@ -56,6 +56,7 @@ def run_gate(gate: str, project: Project, settings: Settings, *, strict: bool,
                 direct.run_gate(gate, project, settings, out=out, err=err)
             else:
                 from edgespark_tasks.engine import pipeline
+                from edgespark_tasks.engine.context import RunOptions
                 from edgespark_tasks.engine.session import session_for
 
                 session = session_for(project.root, settings, out=out, err=err)
