@@ -118,6 +118,7 @@ def gates(tmp: Path) -> dict[str, float]:
     return interleaved({
         "python -c pass": [sys.executable, "-c", "pass"],
         "cli direct": [str(fake.executable), "pull", "types", "--check"],
+        "hook --help": [str(BIN / "edgespark-tasks-hook"), "--help"],
         "hook": [str(BIN / "edgespark-tasks-hook"), "types-check"],
         "inv --list": [str(BIN / "inv"), "--list"],
         "inv trivial": [str(BIN / "inv"), "--collection", "trivial", "check"],
@@ -166,6 +167,7 @@ def main() -> None:
                                  f"{slow_wrapped - slow_direct:+.1f} ms (target <= 3 ms)"),
         ("python -c pass (floor for processes)", f"{floor:.1f} ms"),
         ("`pull types --check` direct (fake CLI)", f"{procs['cli direct']:.1f} ms"),
+        ("edgespark-tasks-hook --help (hook start-up)", f"{procs['hook --help']:.1f} ms"),
         ("edgespark-tasks-hook types-check", f"{procs['hook']:.1f} ms  "
          f"{procs['hook'] - procs['cli direct']:+.1f} ms over the CLI (target <= 60 ms)"),
         ("inv --list", f"{procs['inv --list']:.1f} ms"),

@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from typing import cast
 
 from edgespark_tasks import errors
 from edgespark_tasks.runner.redact import Redactor, shown_command
+from edgespark_tasks.runner.which import which
 
 _CACHE_FILE = "cli-info.json"
 _PROBE_TIMEOUT = 60.0
@@ -176,7 +176,7 @@ def _package(exe: str) -> tuple[str, float] | None:
 
 def _identity(command: Sequence[str]) -> tuple[str, tuple[str, float] | None]:
     """The cache key of a command line, and its npm package facts when it has them."""
-    exe = shutil.which(command[0]) or command[0]
+    exe = which(command[0]) or command[0]
     real = os.path.realpath(exe)
     try:
         stat = os.stat(real)

@@ -8,7 +8,6 @@ timeouts, Ctrl-C/SIGTERM forwarding, the one-at-a-time project lock, redaction.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from edgespark_tasks.runner.lock import held_fd, project_lock
 from edgespark_tasks.runner.redact import Redactor, secret_flag_values
 from edgespark_tasks.runner.signals import interrupts_held, sigterm_as_interrupt
 from edgespark_tasks.runner.stream import Kept, Stream
+from edgespark_tasks.runner.which import which
 
 if TYPE_CHECKING:
     from edgespark_tasks.runner.capabilities import CliInfo
@@ -51,17 +51,17 @@ def resolve(settings: Settings, project: Project | None,
     """The CLI command line: `cli` setting/EDGESPARK_CLI, else PATH, else node_modules/.bin."""
     if settings.cli:
         head = settings.cli[0]
-        if shutil.which(head) is None and not Path(head).is_file():
+        if which(head) is None and not Path(head).is_file():
             raise errors.CliNotFoundError(
                 f"the configured edgespark CLI {head!r} was not found", INSTALL_HINT)
         return settings.cli
     environ = os.environ if environ is None else environ
-    found = shutil.which("edgespark", path=environ.get("PATH"))
+    found = which("edgespark", path=environ.get("PATH"))
     if found:
         return (found,)
     if project is not None:
         for folder in dict.fromkeys((project.root, project.server_dir)):
-            local = shutil.which("edgespark", path=str(folder / "node_modules" / ".bin"))
+            local = which("edgespark", path=str(folder / "node_modules" / ".bin"))
             if local:
                 return (local,)
     raise errors.CliNotFoundError("the edgespark CLI was not found", INSTALL_HINT)
@@ -177,7 +177,7 @@ class Runner:
 
     def _spawn(self, argv: list[str], *, isolate: bool,
                **kwargs: object) -> subprocess.Popen[bytes]:
-        exe = shutil.which(argv[0]) or argv[0]
+        exe = which(argv[0]) or argv[0]
         if not os.path.isfile(exe):
             raise errors.CliNotFoundError(f"cannot start {argv[0]!r}", INSTALL_HINT)
         if not os.access(exe, os.X_OK):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from edgespark_tasks.runner.stream import CHUNK, Stream
+from edgespark_tasks.runner.which import which
 
 INTERRUPT_GRACE = 1.0  # after SIGINT, before SIGTERM (and half as long before SIGKILL)
 TIMEOUT_GRACE = 5.0  # after the first signal on a timeout, before SIGKILL
@@ -42,7 +42,7 @@ _SIGKILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
 @lru_cache(maxsize=1)
 def _setpriv() -> str | None:
-    return shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    return which("setpriv") if sys.platform.startswith("linux") else None
 
 
 def spawn(argv: list[str], *, isolate: bool, lock_fd: int | None,
