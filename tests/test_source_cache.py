@@ -93,3 +93,18 @@ def test_concurrent_hooks_leave_a_complete_cache(app: Path) -> None:
     data = json.loads(cache_of(app).read_text())  # a whole file, whoever wrote last
     assert {f"server/src/m{n}.ts" for n in range(12)} <= set(data["files"])
     assert not [p for p in cache_of(app).parent.iterdir() if p.suffix == ".tmp"]
+
+
+def test_a_warm_commit_loads_neither_yaml_nor_the_tokenizer_nor_openssl(app: Path) -> None:
+    """What a hook imports on a typical commit (caches warm, one route edited): only the
+    project and checks layers it needs. `python -X importtime` shows the same."""
+    code = ("import sys; from edgespark_tasks import precommit; "
+            "code = precommit.main(['offline', '--staged', 'server/src/defs/runtime.ts']); "
+            "print(code, sorted(m for m in ('yaml', 'edgespark_tasks.checks.jstokens', "
+            "'_hashlib', 'httpx', 'invoke', 'doit', 'pluggy', 'filelock', 'shutil', "
+            "'edgespark_tasks.engine', 'edgespark_tasks.runner') if m in sys.modules))")
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                   cwd=app)  # the first run fills the cache
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=app).stdout
+    assert out.strip() == "0 []"
