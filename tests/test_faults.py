@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from realcli_fixtures import *  # noqa: F403  (real_project, stub: the real CLI)
 
+from edgespark_tasks import errors
 from edgespark_tasks.checks.sql_safety import dangers
 from edgespark_tasks.testing import FakeCli, commit_all, git
 
@@ -287,7 +288,7 @@ def test_non_utf8_runtime_after_migrate_still_reports(marked_repo: Path,
     report = marked_repo.parent / "report.json"
     result = inv(marked_repo, fake_cli, "deploy", "--no-preflight", "--json", str(report))
     assert "db migrate" in fake_cli.commands()  # a remote change happened first
-    assert result.returncode == 10 and "Traceback" not in result.stderr
+    assert result.returncode == errors.ProjectError.exit_code and "Traceback" not in result.stderr
     assert "runtime.ts is not UTF-8 text" in result.stderr.splitlines()[-1]
     assert "vars-apply       failed" in result.stdout  # the summary
     assert _report(report)["result"] == "failed"
@@ -307,7 +308,7 @@ def test_a_full_disk_while_recording_reports_and_leaves_no_temp_file(marked_repo
                             cwd=marked_repo, env=fake_cli.environ(), capture_output=True,
                             text=True, timeout=120, preexec_fn=small_files)
     assert fake_cli.commands()[:1] == ["db migrate"]
-    assert result.returncode == 74, result.stderr
+    assert result.returncode == errors.StateWriteError.exit_code, result.stderr
     assert "Traceback" not in result.stderr
     assert "could not record success in" in result.stderr
     assert "failed" in result.stdout.splitlines()[-2] or " failed " in result.stdout
@@ -622,8 +623,8 @@ def test_bad_input_is_one_line_and_nothing_remote(edgespark_project, fake_cli: F
     if front_end == "hook" and result.returncode == 0:
         return  # an offline hook may rightly not look at this file (state, vars...)
     assert result.returncode != 0, output[-2000:]
-    errors = [li for li in output.splitlines() if "error" in li.lower()]
-    assert errors and any(needle in li for li in errors), output[-2000:]
+    error_lines = [li for li in output.splitlines() if "error" in li.lower()]
+    assert error_lines and any(needle in li for li in error_lines), output[-2000:]
     if front_end in ("inv", "edgespark-tasks"):  # doit frames it in its own task report
         assert len([li for li in result.stderr.splitlines() if li.strip()]) == 1, output
 
@@ -730,4 +731,4 @@ def test_an_unforeseen_error_in_a_step_run_by_name_is_one_line(edgespark_project
     assert result.returncode != 0 and "Traceback" not in output, output
     assert "step boom stopped: ValueError: the plugin tripped over something" in output
     if front_end != "doit":
-        assert result.returncode == 70
+        assert result.returncode == errors.UnexpectedError.exit_code
