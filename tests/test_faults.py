@@ -732,3 +732,56 @@ def test_an_unforeseen_error_in_a_step_run_by_name_is_one_line(edgespark_project
     assert "step boom stopped: ValueError: the plugin tripped over something" in output
     if front_end != "doit":
         assert result.returncode == errors.UnexpectedError.exit_code
+
+
+# --- property tests: the readers of state, vars and SQL fail only with one clear error -------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["version", "environments", "(default)", "deploy",
+                                       "files", "record", "vars", "migrations", "at"]),
+                      children, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_any_json_state_file_loads_or_is_one_clear_error(tmp_path_factory, data) -> None:  # type: ignore[no-untyped-def]
+    from edgespark_tasks.engine.state import StepRecords
+
+    folder = tmp_path_factory.mktemp("state")
+    (folder / "state.json").write_text(json.dumps(data))
+    try:
+        records = StepRecords(folder, None)
+    except errors.ProjectError as exc:
+        assert "state.json" in exc.one_line()
+        return
+    for step in ("deploy", "vars-apply", "db-migrate"):
+        files = records.files(step)
+        assert files is None or all(isinstance(v, str) for v in files.values())
+        extra = (records.get(step) or {}).get("record", {})
+        assert isinstance(extra.get("vars", {}), dict)
+        assert isinstance(extra.get("migrations", []), list)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="AB_-=: \n'\"!{}[]#&*|>x1int", max_size=40))
+def test_any_vars_file_loads_names_or_is_one_clear_error(tmp_path_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    from edgespark_tasks.checks.varsfile import VAR_NAME, load_vars
+
+    path = tmp_path_factory.mktemp("vars") / "vars.yaml"
+    path.write_text(text)
+    try:
+        values = load_vars(path)
+    except errors.ProjectError as exc:
+        assert "vars.yaml" in exc.one_line()
+        return
+    assert all(VAR_NAME.fullmatch(k) and isinstance(v, str) for k, v in values.items())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="DROP TABLE DELETE FROM;'\"`-/*\n$#()[]x", max_size=60))
+def test_the_sql_guard_never_crashes(sql: str) -> None:
+    for danger in dangers(sql):
+        assert danger.what and isinstance(danger.statement, str)
