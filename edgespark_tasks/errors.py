@@ -158,6 +158,10 @@ class UnreadableOutputError(CliError):
 
     exit_class = "unreadable-output"
 
+    def __init__(self, message: str, hint: str = "", *, returncode: int = 0) -> None:
+        super().__init__(message, hint, returncode=returncode)
+        self.exit_code = REFUSED  # the CLI itself succeeded: the suite refuses to go on
+
 
 class StepTimeoutError(CliError):
     """The step ran past its timeout and was stopped."""

@@ -430,7 +430,7 @@ def test_output_without_the_table_could_not_be_checked(tasks_repo: Path, fake_cl
                                                       stdout: str) -> None:
     fake_cli.respond("secret list", stdout=stdout)
     result = inv(tasks_repo, fake_cli, "secrets.check")
-    assert result.returncode != 0
+    assert result.returncode == errors.UnreadableOutputError("x").exit_code == errors.REFUSED
     assert "could not check the secrets" in result.stderr
     assert "Traceback" not in result.stderr
 
