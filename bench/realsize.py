@@ -263,6 +263,8 @@ def make_app(dest: Path, *, server_files: int = 72, migrations: int = 24,
         "edgespark.toml": toml,
         ".gitignore": "node_modules/\n.edgespark/\n.edgespark-tasks/\n.env\n.env.local\n"
                       ".env.*.local\ndist/\nweb/dist/\n",
+        ".env.example": "# Copy to .env.local for `edgespark dev`; real values never go here.\n"
+                        "OPENAI_API_KEY=sk-your-key-here\nSTRIPE_SECRET_KEY=\n",
         "configs/vars.yaml": "# Var values applied by `inv vars.apply`.\n"
                              + "".join(f"{k}: {VAR_VALUES[k]}\n" for k in VARS),
         "configs/auth-config.yaml": "disableSignUp: false\nproviderEmailPassword:\n  enabled: true"
