@@ -215,7 +215,7 @@ def run_action(root: str, step_id: str, environment: str | None,
     """doit action: run one step now; typed errors become one line and a failed task."""
     try:
         session = open_session(Path(root), flags={"environment": environment})
-        ctx = session.context(RunOptions())
+        ctx = session.context(RunOptions(frontend="doit"))
         step = ctx.step(step_id)
         if step.when in _PLANNED_RULES:
             # The success records are shared with `inv deploy`: what it already did for

@@ -90,7 +90,7 @@ def _options(c: Context, kw: dict[str, Any]) -> RunOptions:
     """RunOptions from a task's flags, with invoke's own --dry and --echo."""
     switches = invoke_switches(c)
     return RunOptions(**{**kw, "dry_run": kw.get("dry_run", False) or switches["dry_run"],
-                         "echo": switches["echo"]})
+                         "echo": switches["echo"], "frontend": "inv"})
 
 
 def _pipeline(c: Context, project: str | None, environment: str | None, **kw: Any) -> None:

@@ -364,3 +364,34 @@ def running(**knobs: Any) -> Iterator[StubApi]:
         yield stub
     finally:
         stub.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the stub in the foreground, for trying the real CLI by hand against it."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="stub_api.py", description=__doc__.split("\n\n")[0] if __doc__ else None,
+        epilog="Then: EDGESPARK_BASE_URL=<the printed URL> EDGESPARK_API_KEY=<key> "
+               "edgespark pull types --check")
+    parser.add_argument("--api-key", metavar="KEY",
+                        help="answer 401 unless this bearer key is sent (default: any key)")
+    parser.add_argument("--secret", action="append", default=[], metavar="NAME",
+                        help="a secret `secret list` reports as set (repeatable)")
+    parser.add_argument("--lifetime", type=float, default=600.0, metavar="SECONDS",
+                        help="stop by itself after this long (default 600)")
+    args = parser.parse_args(argv)
+    stub = StubApi(api_key=args.api_key, secrets=list(args.secret),
+                   lifetime=args.lifetime).start()
+    print(f"EDGESPARK_BASE_URL={stub.base_url}", flush=True)
+    try:
+        stub._closing.wait(args.lifetime)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stub.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -43,3 +43,18 @@ def test_wheel_ships_templates_example_and_hooks(tmp_path: Path) -> None:
     hooks = subprocess.run([sys.executable, "-m", "edgespark_tasks.console", "hooks"], env=env,
                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert hooks.returncode == 0 and "edgespark_pipeline_finished" in hooks.stdout
+
+
+def test_license_matches_pyproject_and_changelog_names_the_move() -> None:
+    import re
+
+    assert re.search(r'^license = "MIT"$', (REPO / "pyproject.toml").read_text(), re.M)
+    assert (REPO / "LICENSE").read_text().startswith("MIT License")
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    assert "edgespark_tasks.engine.hookspecs" in changelog  # plugin imports after the move
+
+
+def test_stub_api_help() -> None:
+    result = subprocess.run([sys.executable, str(REPO / "tests/stub_api.py"), "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "--api-key KEY" in result.stdout

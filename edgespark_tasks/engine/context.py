@@ -44,6 +44,7 @@ class RunOptions:
     plan_format: str = "text"  # dry run: "text" (decisions and commands) or "mermaid"
     echo: bool = False  # print each CLI command line (redacted) before it runs
     verbosity: int = 1  # 0 quiet (warnings, errors, result), 1 normal, 2+ verbose
+    frontend: str = "edgespark-tasks"  # whose commands hints name: inv, doit, edgespark-tasks
 
     @property
     def dangerous_args(self) -> tuple[str, ...]:

@@ -33,6 +33,15 @@ if TYPE_CHECKING:
     from edgespark_tasks.runner.capabilities import CliInfo
 
 INSTALL_HINT = "install it with `npm install -g @edgespark/cli`, or set EDGESPARK_CLI"
+
+
+def install_hint(settings: Settings) -> str:
+    """What to do about a CLI that cannot start: never "set EDGESPARK_CLI" when it is set."""
+    if not settings.cli:
+        return INSTALL_HINT
+    where = settings.sources.get("cli", "the cli setting")
+    return (f"fix {where} (it names {settings.cli[0]!r}), or install the CLI with "
+            "`npm install -g @edgespark/cli`")
 _warned_key_in_cli: set[tuple[str, ...]] = set()
 
 
@@ -53,7 +62,7 @@ def resolve(settings: Settings, project: Project | None,
         head = settings.cli[0]
         if which(head) is None and not Path(head).is_file():
             raise errors.CliNotFoundError(
-                f"the configured edgespark CLI {head!r} was not found", INSTALL_HINT)
+                f"the configured edgespark CLI {head!r} was not found", install_hint(settings))
         return settings.cli
     environ = os.environ if environ is None else environ
     found = which("edgespark", path=environ.get("PATH"))
@@ -179,16 +188,20 @@ class Runner:
                **kwargs: object) -> subprocess.Popen[bytes]:
         exe = which(argv[0]) or argv[0]
         if not os.path.isfile(exe):
-            raise errors.CliNotFoundError(f"cannot start {argv[0]!r}", INSTALL_HINT)
+            raise errors.CliNotFoundError(f"cannot start {argv[0]!r}",
+                                          install_hint(self.settings))
         if not os.access(exe, os.X_OK):
-            raise errors.CliNotFoundError(f"{argv[0]!r} is not executable", INSTALL_HINT)
+            raise errors.CliNotFoundError(f"{argv[0]!r} is not executable",
+                                          install_hint(self.settings))
         try:
             return process.spawn(argv, isolate=isolate, lock_fd=held_fd(self.project.state_dir),
                                  cwd=self.project.root, env=self.environ, **kwargs)
         except FileNotFoundError:
-            raise errors.CliNotFoundError(f"cannot start {argv[0]!r}", INSTALL_HINT) from None
+            raise errors.CliNotFoundError(f"cannot start {argv[0]!r}",
+                                          install_hint(self.settings)) from None
         except PermissionError:
-            raise errors.CliNotFoundError(f"{argv[0]!r} is not executable", INSTALL_HINT) from None
+            raise errors.CliNotFoundError(f"{argv[0]!r} is not executable",
+                                          install_hint(self.settings)) from None
 
     def _streamed(self, argv: list[str], call: CliCall, timeout: float,
                   stop_after: float | None) -> tuple[int, str]:

@@ -9,7 +9,9 @@ from edgespark_tasks import errors
 _EXIT_CLASSES: dict[int, tuple[type[errors.CliError], str]] = {
     1: (errors.CliError, "see the CLI output above"),
     2: (errors.UsageError, "check project_id in edgespark.toml and that the command is valid"),
-    3: (errors.AuthMissingError, "set EDGESPARK_API_KEY (or run `edgespark login`) and retry"),
+    # `edgespark login` is documented but missing from the public 0.0.9 build: say so.
+    3: (errors.AuthMissingError, "set EDGESPARK_API_KEY and retry (or `edgespark login` with "
+                                 "a CLI that has it; 0.0.9 does not)"),
     4: (errors.NotFoundError, "check the project id and environment exist"),
     5: (errors.AlreadyExistsError, "it exists already; nothing to create"),
     6: (errors.NetworkError,

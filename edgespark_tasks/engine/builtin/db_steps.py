@@ -7,20 +7,26 @@ from pathlib import Path
 
 from edgespark_tasks import errors
 from edgespark_tasks.checks import sql_safety
+from edgespark_tasks.engine import hints
 from edgespark_tasks.engine.context import StepContext, StepResult, has_terminal, is_ci
 from edgespark_tasks.engine.hookspecs import hookimpl
 from edgespark_tasks.project import files, gitfiles
 
 _NO_MIGRATION = "schema changed without a migration"
-_NO_MIGRATION_FIX = "run `inv db.generate`, review the SQL and commit it"
+
+
+def _no_migration_fix(ctx: StepContext) -> str:
+    return f"run `{hints.task(ctx, 'db-generate')}`, review the SQL and commit it"
 
 
 @hookimpl
 def edgespark_db_generate(ctx: StepContext) -> StepResult:
     if is_ci():
-        raise errors.StepFailedError(_NO_MIGRATION, _NO_MIGRATION_FIX + " (CI never generates)")
+        raise errors.StepFailedError(_NO_MIGRATION,
+                                     _no_migration_fix(ctx) + " (CI never generates)")
     if not ctx.options.yes and not has_terminal():
-        raise errors.StepFailedError(_NO_MIGRATION, _NO_MIGRATION_FIX + " (or pass --yes)")
+        raise errors.StepFailedError(_NO_MIGRATION, _no_migration_fix(ctx) + (
+            "" if ctx.options.frontend == "doit" else " (or pass --yes)"))
     before = set(ctx.project.migrations())
     run = ctx.cli("db-generate")
     new = [p for p in ctx.project.migrations() if p not in before]

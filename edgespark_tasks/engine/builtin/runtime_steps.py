@@ -11,6 +11,7 @@ from edgespark_tasks.checks import varsfile
 from edgespark_tasks.checks.auth_config import file_oauth_refs
 from edgespark_tasks.checks.credentials import looks_like_credential
 from edgespark_tasks.checks.runtime_keys import RuntimeKeys, parse_runtime
+from edgespark_tasks.engine import hints
 from edgespark_tasks.engine.builtin.secret_table import secret_names
 from edgespark_tasks.engine.context import StepContext, StepResult, has_terminal
 from edgespark_tasks.engine.hookspecs import hookimpl
@@ -39,8 +40,8 @@ def _env_flag(ctx: StepContext) -> str:
 
 
 def _inv_set(ctx: StepContext, names: list[str]) -> str:
-    """The `inv secrets.set` command for these names (invoke takes them comma-separated)."""
-    return f"inv secrets.set{_env_flag(ctx)} {','.join(names)}"
+    """The secret-set command for these names, in the front-end in use."""
+    return hints.task(ctx, "secrets-set", names)
 
 
 @hookimpl
@@ -53,7 +54,7 @@ def edgespark_vars_apply(ctx: StepContext) -> StepResult:
         if key in keys.secrets:
             raise errors.StepFailedError(
                 f"{rel}: {key} is a SecretKey, and secret values never go in a file",
-                f"remove it and run `inv secrets.set {key}`")
+                f"remove it and run `{_inv_set(ctx, [key])}`")
         if key not in keys.vars:
             raise errors.StepFailedError(
                 f"{rel}: {key} is not declared as a VarKey in runtime.ts",
@@ -61,7 +62,8 @@ def edgespark_vars_apply(ctx: StepContext) -> StepResult:
         if looks_like_credential(value, key):
             raise errors.StepFailedError(
                 f"{rel}: the value of {key} looks like a credential",
-                "credentials belong in secrets: declare a SecretKey and use `inv secrets.set`")
+                "credentials belong in secrets: declare a SecretKey and use "
+                f"`{hints.task(ctx, 'secrets-set')}`")
     recorded = (ctx.records.get("vars-apply") or {}).get("record", {}).get("vars")
     if ctx.options.force:
         recorded = None
@@ -80,7 +82,8 @@ def edgespark_vars_apply(ctx: StepContext) -> StepResult:
 def edgespark_secrets_set(ctx: StepContext) -> StepResult:
     names = list(ctx.options.keys)
     if not names:
-        raise errors.StepFailedError("no secret names given", "name them: inv secrets.set KEY...")
+        raise errors.StepFailedError("no secret names given",
+                                     f"name them: {hints.task(ctx, 'secrets-set', ['KEY'])}")
     with_values = [n.split("=", 1)[0] for n in names if "=" in n]
     if with_values:  # never echo what follows `=`: it may be the secret itself
         raise errors.StepFailedError(
@@ -116,6 +119,7 @@ def edgespark_secrets_check(ctx: StepContext) -> StepResult:
         raise errors.StepFailedError(
             f"secrets not set in {ctx.environment or 'the default environment'}: "
             + ", ".join(missing),
-            f"a person should run `edgespark secret set {' '.join(missing)}{_env_flag(ctx)}` "
-            f"(or `{_inv_set(ctx, missing)}`)")
+            "a person should run "
+            + hints.cli(ctx, "secret", "set", *missing, *_env_flag(ctx).split())
+            + f" (or `{_inv_set(ctx, missing)}`)")
     return StepResult(output=run.output, data={"secrets": required})
