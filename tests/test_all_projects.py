@@ -140,6 +140,8 @@ def test_inv_deploy_all_projects(mono: Path, fake_cli: FakeCli, tmp_path: Path) 
     summary = tmp_path / "summary.md"
     result = deploy_all(mono, fake_cli, "--jobs", "3", tool="inv",
                         GITHUB_STEP_SUMMARY=str(summary))
+    quiet = deploy_all(mono, fake_cli, "--jobs", "3", "--quiet")
+    assert quiet.returncode == 0 and "Deploying 0 of 3" in quiet.stdout
     assert result.returncode == 0, result.stdout + result.stderr
     text = summary.read_text()
     assert text.count("EdgeSpark deploy: ") == 4  # each project's own, then the table of all
@@ -234,4 +236,5 @@ def test_bad_flags_are_one_line(mono: Path, fake_cli: FakeCli, args: list[str]) 
                       env=fake_cli.environ())
     assert result.returncode == errors.SettingsError.exit_code
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    assert args[0] in result.stderr
     assert fake_cli.calls() == []

@@ -24,7 +24,7 @@ def run_command(args: argparse.Namespace) -> int:
         preflight=not getattr(args, "no_preflight", False), verbosity=args.verbosity,
         plan_format=args.format if planning else "text",
     )
-    if not planning and (args.all_projects or args.since):
+    if not planning and (args.all_projects or args.since or args.fail_fast or args.jobs != 1):
         return _all_projects(args, options)
     # `--json -`: the report owns stdout, so the person's output goes to stderr.
     out = sys.stderr if args.json == "-" else None
@@ -41,8 +41,9 @@ def _all_projects(args: argparse.Namespace, options: RunOptions) -> int:
     from edgespark_tasks.engine.all_projects import deploy_all_projects
 
     if args.step != "deploy" or not args.all_projects:
-        raise errors.SettingsError("--all-projects, --jobs and --since go with `run deploy "
-                                   "--all-projects`", "e.g. run deploy --all-projects --jobs 3")
+        raise errors.SettingsError(
+            "--all-projects, --jobs, --fail-fast and --since go with `run deploy --all-projects`",
+            "e.g. run deploy --all-projects --jobs 3")
     deploy_all_projects(Path.cwd(), options, flags={"environment": args.environment,
                                                     "cli": args.cli},
                         jobs=args.jobs, fail_fast=args.fail_fast, since=args.since)

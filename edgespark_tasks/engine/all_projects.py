@@ -39,6 +39,7 @@ def child_args(options: RunOptions) -> list[str]:
     args += ["--confirm-dangerous"] if options.confirm_dangerous else []
     args += ["--no-preflight"] if not options.preflight else []
     args += ["--tail", f"{options.tail_seconds:g}"] if options.tail_seconds else []
+    args += ["--quiet"] if options.verbosity == 0 else ["--verbose"] * (options.verbosity - 1)
     return args
 
 
