@@ -169,3 +169,15 @@ await later("A_SECRET");
 '''
     assert [(r.kind, r.key, r.via) for r in find_reads(text)] == [
         ("var", "A_VAR", "typed"), ("secret", "A_SECRET", "later")]
+
+
+def test_a_helper_bound_with_a_type_annotation_keeps_its_name() -> None:
+    text = '''import { secret } from "edgespark";
+type Getter = (key: string) => string | null;
+export const getKey: Getter = (key) => secret.get(key as any);
+const other: { (k: string): string | null } = function (k) { return secret.get(k as any); };
+getKey("ANNOTATED");
+other("ANNOTATED_TOO");
+'''
+    assert [(r.key, r.via) for r in find_reads(text)] == [
+        ("ANNOTATED", "getKey"), ("ANNOTATED_TOO", "other")]

@@ -112,11 +112,28 @@ def _bound_name(tokens: list[Token], i: int, owners: Owners) -> str | None:
         i -= 1
     if at(tokens, i - 1) == "default" and at(tokens, i - 2) == "export":
         return "default"
+    if at(tokens, i - 1) == "=":
+        annotated = _annotated_name(tokens, i - 2)
+        if annotated is not None:
+            return annotated
     if i >= 2 and tokens[i - 2].kind == "name" and at(tokens, i - 3) not in DOT:
         if at(tokens, i - 1) == "=":
             return tokens[i - 2].value
         if at(tokens, i - 1) == ":":
             return owners.member(tokens, i - 2)
+    return None
+
+
+def _annotated_name(tokens: list[Token], k: int) -> str | None:
+    """`const name: SomeType = ` ending at `tokens[k]` (the type's last token) -> name."""
+    depth = 0
+    for j in range(k, max(k - 40, 1), -1):
+        value = at(tokens, j)
+        depth += (value in (")", "]", "}", ">")) - (value in ("(", "[", "{", "<"))
+        if depth < 0 or (depth == 0 and value in (";", "=")):
+            return None
+        if depth == 0 and value == ":" and at(tokens, j - 2) in ("const", "let", "var"):
+            return tokens[j - 1].value if tokens[j - 1].kind == "name" else None
     return None
 
 
