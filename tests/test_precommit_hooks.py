@@ -228,3 +228,14 @@ def test_hook_entries_match_the_hook_command() -> None:
         assert hook["language"] == "python" and hook["require_serial"] is True
         expected_stage = ["pre-push"] if check_id == "deploy-dry-run" else ["pre-commit"]
         assert hook["stages"] == expected_stage, hook["id"]
+
+
+def test_schema_hook_notices_a_migration_committed_with_a_stale_hash(
+        project: Callable[[list[str]], Path], env: dict[str, str]) -> None:
+    root = project(["edgespark-schema-migrated"])
+    edit(root, S + "src/defs/db_schema.ts", '"label"', '"name"')
+    git(root, "add", "-A")
+    git(root, "-c", "commit.gpgsign=false", "commit", "-q", "--no-verify", "-m", "schema only")
+    _new_migration(root)  # the migration arrives later, without the refreshed hash
+    code, out = commit(root, env)
+    assert code == 1 and "_edgespark_schema_hash was not refreshed" in out, out

@@ -79,8 +79,9 @@ def _migration_added_without_hash(ctx: CheckContext) -> bool:
 
 
 def relevant(project: Project, path: Path) -> bool:
-    """db_schema.ts and the hash file."""
-    return path in (project.db_schema, project.schema_hash_file)
+    """db_schema.ts, the hash file, and migrations (one added with a stale hash)."""
+    return path in (project.db_schema, project.schema_hash_file) or (
+        path.parent == project.drizzle_dir and path.suffix == ".sql")
 
 
 CHECK = Check(ID, check, relevant, "db_schema.ts matches the hash of the last `db generate`")
