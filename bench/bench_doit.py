@@ -3,7 +3,9 @@
 Run: `.venv/bin/python bench/bench_doit.py [sizes...]`. Each size gets a fresh git repository
 holding N copies of the example project and a `dodo.py` importing edgespark_tasks.doit; a
 first `doit` (with the fake CLI) brings everything up to date, then the no-op run is timed
-several times. Target: under 1 s for 10 projects, and linear growth.
+several times. Beside each figure, floors measured in the same run: `python -c pass` and a
+no-op `doit` of a dodo.py with one trivial task (doit's own start-up). Goal (issue 12): no-op
+at 50 projects <= 0.45 s, growing linearly (a constant cost per added project).
 """
 
 from __future__ import annotations
@@ -54,11 +56,30 @@ def bench(count: int) -> tuple[float, float, int]:
         return statistics.median(times), min(times), len(fake.calls())
 
 
+def floors() -> tuple[float, float]:
+    """(python -c pass, a no-op doit with one trivial up-to-date task), medians."""
+    python = statistics.median(_timed([sys.executable, "-c", "pass"]) for _ in range(REPEATS))
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "dodo.py").write_text(
+            "def task_hello():\n    return {'actions': ['true'], 'uptodate': [True]}\n")
+        trivial = statistics.median(_timed([DOIT], cwd=Path(tmp)) for _ in range(REPEATS))
+    return python, trivial
+
+
+def _timed(argv: list[str], cwd: Path | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
 def main(argv: list[str]) -> int:
     sizes = [int(a) for a in argv] or [1, 10, 50]
+    python, trivial = floors()
+    print(f"floors (median of {REPEATS}): python -c pass {python:.3f} s, "
+          f"trivial no-op doit {trivial:.3f} s")
     print(f"no-op `doit` wall time, median (min) of {REPEATS} runs")
     print(f"{'projects':>8}  {'median s':>9}  {'min s':>7}  {'growth':>7}  "
-          f"{'ms per extra project':>20}  {'CLI calls':>9}")
+          f"{'ms per extra project':>20}  {'x python':>8}  {'x doit':>6}  {'CLI calls':>9}")
     first: tuple[int, float] | None = None
     for count in sizes:
         median, fastest, calls = bench(count)
@@ -67,7 +88,8 @@ def main(argv: list[str]) -> int:
         extra = (f"{1000 * (median - first[1]) / (count - first[0]):.1f}"
                  if count > first[0] else "-")
         print(f"{count:>8}  {median:>9.3f}  {fastest:>7.3f}  {median / first[1]:>6.1f}x  "
-              f"{extra:>20}  {calls:>9}", flush=True)
+              f"{extra:>20}  {median / python:>8.1f}  {median / trivial:>6.1f}  {calls:>9}",
+              flush=True)
     return 0
 
 

@@ -23,6 +23,7 @@ from edgespark_tasks.doit_tasks import Target, included, is_gate, make_target, s
 from edgespark_tasks.edge import error_line
 from edgespark_tasks.engine.state import check_writable
 from edgespark_tasks.errors import EdgesparkTasksError
+from edgespark_tasks.project import files
 from edgespark_tasks.project.discovery import find_project_root, find_projects
 from edgespark_tasks.project.settings import load_settings
 
@@ -104,8 +105,9 @@ def task_edgespark() -> Iterator[dict[str, Any]]:
             check_writable(folder)
     except EdgesparkTasksError as exc:
         raise InvalidDodoFile(error_line("doit", exc)[0]) from None
-    for target in targets:
-        yield from step_tasks(target)
+    with files.shared_listing():  # one `git ls-files` for the repository, not one per project
+        for target in targets:
+            yield from step_tasks(target)
 
 
 class LazyConfig(dict):  # type: ignore[type-arg]

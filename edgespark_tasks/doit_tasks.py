@@ -17,18 +17,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import pluggy
 from doit.exceptions import TaskFailed
 from doit.task import result_dep
 
 from edgespark_tasks import errors
 from edgespark_tasks.edge import error_line
-from edgespark_tasks.engine import plugins
 from edgespark_tasks.engine.context import RunOptions, StepResult
-from edgespark_tasks.engine.execute import execute_guarded
-from edgespark_tasks.engine.plan import Planner
-from edgespark_tasks.engine.session import open_session
-from edgespark_tasks.engine.steps import Step
+from edgespark_tasks.engine.direct import plugins_possible
+from edgespark_tasks.engine.steps import CATALOGUE, Step
 from edgespark_tasks.project import files, sources
 from edgespark_tasks.project.model import Project, load_project
 from edgespark_tasks.project.settings import Settings
@@ -54,19 +50,25 @@ class Target:
         return f"{BASENAME}:{self.prefix}{step_id}"
 
 
-_managers: dict[tuple[Any, ...], pluggy.PluginManager] = {}
+_catalogues: dict[tuple[Any, ...], tuple[Step, ...]] = {}
 
 
 def make_target(prefix: str, root: Path, settings: Settings) -> Target:
-    """A Target, sharing one plugin manager between projects with the same plugin settings
-    (loading entry points per project would make `doit` grow slower than linearly)."""
+    """A Target, sharing one catalogue between projects with the same plugin settings
+    (loading entry points per project would make `doit` grow slower than linearly). With no
+    plugin configured or installed the catalogue is the built-in one and pluggy stays
+    unloaded: a no-op `doit` pays only for what it uses."""
+    project = load_project(root, settings.paths)
+    if not plugins_possible(settings):
+        return Target(prefix, project, settings, CATALOGUE)
     # base_dir matters only for plugin file paths, which are relative to it.
     key = (settings.plugins, settings.disable_plugins,
            settings.base_dir if settings.plugins else None)
-    if key not in _managers:
-        _managers[key] = plugins.make_manager(settings)
-    project = load_project(root, settings.paths)
-    return Target(prefix, project, settings, plugins.catalogue(_managers[key]))
+    if key not in _catalogues:
+        from edgespark_tasks.engine import plugins
+
+        _catalogues[key] = plugins.catalogue(plugins.make_manager(settings))
+    return Target(prefix, project, settings, _catalogues[key])
 
 
 def included(step: Step, settings: Settings) -> bool:
@@ -142,11 +144,14 @@ class title:
 
 
 def _shown(path: Path) -> str:
-    """A path relative to the dodo folder when inside it (readable `doit info`)."""
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
+    """A path relative to the dodo folder when inside it (readable `doit info`). String
+    arithmetic: called for every input file of every project."""
+    text, base = str(path), _cwd_prefix()
+    return text[len(base):].replace(os.sep, "/") if text.startswith(base) else text
+
+
+def _cwd_prefix() -> str:
+    return os.path.join(os.getcwd(), "")
 
 
 def step_tasks(target: Target) -> Iterator[dict[str, Any]]:
@@ -213,6 +218,11 @@ def _meta(target: Target, step: Step, rules: sources.SourceRules) -> dict[str, A
 def run_action(root: str, step_id: str, environment: str | None,
                deploy_url: str | None = None) -> dict[str, str] | TaskFailed:
     """doit action: run one step now; typed errors become one line and a failed task."""
+    # Imported when a task runs, not when doit loads the tasks (a no-op run needs none).
+    from edgespark_tasks.engine.execute import execute_guarded
+    from edgespark_tasks.engine.plan import Planner
+    from edgespark_tasks.engine.session import open_session
+
     try:
         session = open_session(Path(root), flags={"environment": environment})
         ctx = session.context(RunOptions(frontend="doit"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import lru_cache
 from typing import TextIO
 
 from edgespark_tasks.engine import steps
@@ -30,6 +31,7 @@ def plugins_possible(settings: Settings) -> bool:
     return bool(settings.plugins) or entry_points_declared()
 
 
+@lru_cache(maxsize=1)  # the installed distributions do not change while we run
 def entry_points_declared() -> bool:
     """Whether an installed distribution declares an `edgespark_tasks` entry point.
 

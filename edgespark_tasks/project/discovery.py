@@ -38,7 +38,9 @@ def find_project_root(start: Path | None = None, explicit: Path | None = None) -
 
 
 def _inside_server_of(candidate: Path, outer: Path) -> bool:
-    return _nested(candidate, outer, _server_dir_of(outer))
+    server = _server_dir_of(outer)
+    return server is not None and server != outer and (
+        candidate == server or server in candidate.parents)
 
 
 def find_projects(repo_root: Path, explicit: Iterable[str] = ()) -> list[Path]:
@@ -52,10 +54,12 @@ def find_projects(repo_root: Path, explicit: Iterable[str] = ()) -> list[Path]:
     if names:
         return [find_project_root(explicit=repo_root / name) for name in names]
     candidates = sorted({(repo_root / rel).parent.resolve() for rel in _marker_files(repo_root)})
-    # Read each project once: checking every pair with load_project made this quadratic.
-    servers = {c: _server_dir_of(c) for c in candidates}
+    # Read each project once, and look each candidate's folders up in a map of server
+    # folders: testing every pair (`server in candidate.parents`) made this quadratic.
+    outer_of = {server: c for c in candidates
+                if (server := _server_dir_of(c)) is not None and server != c}
     return [c for c in candidates
-            if not any(_nested(c, o, servers[o]) for o in candidates if o != c)]
+            if not any(outer_of.get(folder, c) != c for folder in (c, *c.parents))]
 
 
 def _server_dir_of(root: Path) -> Path | None:
@@ -63,11 +67,6 @@ def _server_dir_of(root: Path) -> Path | None:
         return load_project(root).server_dir
     except ProjectError:
         return None
-
-
-def _nested(candidate: Path, outer: Path, server: Path | None) -> bool:
-    return server is not None and server != outer and (
-        candidate == server or server in candidate.parents)
 
 
 def _marker_files(repo_root: Path) -> list[str]:

@@ -7,14 +7,17 @@ A step names its files with the catalogue's vocabulary (`db_schema`, `migrations
 
 from __future__ import annotations
 
+import bisect
 import errno
 import hashlib
 import os
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from edgespark_tasks.errors import ProjectError
+from edgespark_tasks.project.gitfiles import repo_root
 from edgespark_tasks.project.model import SKIP_DIRS, Project
 from edgespark_tasks.project.sources import SourceRules, default_rules
 
@@ -67,24 +70,65 @@ def app_sources(project: Project, rules: SourceRules | None = None) -> list[Path
     return sorted(dict.fromkeys([*found, *named]))
 
 
+# repository top -> its `git ls-files` listing, while `shared_listing()` is active.
+_shared: dict[Path, list[str]] | None = None
+
+
+@contextmanager
+def shared_listing() -> Iterator[None]:
+    """Within this block, one `git ls-files` per repository serves every project in it
+    (doit loading a monorepo's tasks: 50 projects, one git call). Outside, each listing is
+    fresh, so a step that wrote files is seen by the next decision."""
+    global _shared
+    outer = _shared
+    _shared = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _shared = outer
+
+
 def listed_files(root: Path) -> list[str]:
-    """Paths (relative, forward slashes) under `root` that git tracks or would track; a plain
-    walk outside git."""
+    """Paths (relative to `root`, forward slashes) under `root` that git tracks or would
+    track; a plain walk outside git."""
     if not root.is_dir():
         return []
+    if _shared is not None:
+        top = repo_root(root)
+        if top is not None:
+            if top not in _shared:
+                _shared[top] = sorted(_ls_files(top) or [])
+            listing = _shared[top]
+            here = root.resolve()
+            if top == here:
+                return list(listing)
+            prefix = here.relative_to(top).as_posix() + "/"
+            # The listing is sorted: the folder's files are one slice ("0" follows "/").
+            lo = bisect.bisect_left(listing, prefix)
+            hi = bisect.bisect_left(listing, prefix[:-1] + "0", lo)
+            return [rel[len(prefix):] for rel in listing[lo:hi]]
+    listed = _ls_files(root)
+    if listed is not None:
+        return listed
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+        base = Path(dirpath).relative_to(root).as_posix()
+        found += [name if base == "." else f"{base}/{name}" for name in filenames]
+    return found
+
+
+def _ls_files(folder: Path) -> list[str] | None:
+    """`git ls-files` (tracked, and untracked but not ignored) under `folder`; None outside
+    git."""
     try:
         out = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root, capture_output=True, check=True,
+            cwd=folder, capture_output=True, check=True,
         ).stdout.decode("utf-8", errors="replace")
-        return list(dict.fromkeys(rel for rel in out.split("\0") if rel))
     except (OSError, subprocess.CalledProcessError):
-        found = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
-            base = Path(dirpath).relative_to(root).as_posix()
-            found += [name if base == "." else f"{base}/{name}" for name in filenames]
-        return found
+        return None
+    return list(dict.fromkeys(rel for rel in out.split("\0") if rel))
 
 
 def sha256_file(path: Path) -> str:

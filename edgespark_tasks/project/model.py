@@ -7,6 +7,7 @@ scaffolds name the folders in `[app.server]` / `[app.web]` tables instead; both 
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -149,11 +150,22 @@ def is_placeholder_id(value: str) -> bool:
             or text.lower().startswith("your") or text.startswith("<") or not text)
 
 
+# path -> (size, mtime_ns, parsed): each edgespark.toml is parsed once per process even when
+# several layers ask for it (doit in a monorepo of 50 projects asks twice per project).
+_parsed: dict[Path, tuple[int, int, dict[str, Any]]] = {}
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Read a TOML file, turning every failure into a one-line ProjectError."""
     try:
+        stat = path.stat()
+        known = _parsed.get(path)
+        if known is not None and known[:2] == (stat.st_size, stat.st_mtime_ns):
+            return copy.deepcopy(known[2])
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = tomllib.load(handle)
+        _parsed[path] = (stat.st_size, stat.st_mtime_ns, data)
+        return copy.deepcopy(data)
     except FileNotFoundError as exc:
         raise ProjectError(f"{path} not found") from exc
     except UnicodeDecodeError:
