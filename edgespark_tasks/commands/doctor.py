@@ -26,7 +26,7 @@ from edgespark_tasks.engine.context import RunOptions
 from edgespark_tasks.engine.plan import Planner, with_capabilities
 from edgespark_tasks.engine.preflight import PREFLIGHT_CHECKS
 from edgespark_tasks.engine.state import StepRecords
-from edgespark_tasks.engine.steps import Step
+from edgespark_tasks.engine.steps import Step, get
 from edgespark_tasks.project import gitfiles
 from edgespark_tasks.project.discovery import find_project_root, find_projects
 from edgespark_tasks.project.model import Project, load_project
@@ -133,7 +133,8 @@ def _cli(doc: Doctor, settings: Settings, project: Project | None) -> CliInfo | 
     doc.line("ok", f"edgespark {info.version}: {shown_command(command)} ({source})")
     if project is not None and not project.server_in_root and not info.serves_full_stack:
         try:
-            runner.ensure_layout(info)
+            # deploy needs the whole layout; the server-only commands run from server/
+            runner.ensure_layout(info, [get("deploy").call()])
         except errors.CliLayoutError as exc:
             doc.block(exc.one_line())
     doc.facts["cli"] = {"command": doc.redactor(shown_command(command)),

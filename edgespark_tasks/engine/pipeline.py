@@ -156,7 +156,7 @@ def _with_capabilities(session: Session,
     try:
         if runnable:
             info = runner.learn(runnable)
-            runner.ensure_layout(info)
+            runner.ensure_layout(info, runnable)
         else:
             known = capabilities.cached(runner.command, session.project.state_dir)
             if known is None:

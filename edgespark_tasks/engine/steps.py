@@ -43,6 +43,9 @@ class Step:
     takes_environment: bool = True  # the CLI command accepts --environment
     stale_exit: bool = False  # exit 1 means "stale", not "error"
     long_running: bool = False
+    # What the CLI command reads and writes: "server" (the server folder's generated files,
+    # or nothing on disk), "project" (the whole layout: deploy bundles server and web).
+    footprint: str = "project"
     after: str | None = None  # plugin steps: insert after this step id
     # Plugin steps may carry their own action instead of (or besides) an argv.
     action: Callable[[StepContext], StepResult | None] | None = field(default=None, compare=False)
@@ -74,7 +77,7 @@ class Step:
             args += ["--environment", environment]
         return CliCall(tuple(args), label=self.command, name=self.id,
                        stale_exit=self.stale_exit, interactive=interactive,
-                       network=self.network)
+                       network=self.network, footprint=self.footprint)
 
 
 def _builtin(**kwargs: Any) -> Step:
@@ -104,7 +107,8 @@ CATALOGUE: tuple[Step, ...] = (
              inputs=("runtime",), interactive=True, remote=True, pipeline=False, when="direct"),
     _builtin(id="secrets-check", title="secrets check", argv=("secret", "list"),
              help="Check every declared secret (and OAuth client secret) is set remotely.",
-             inputs=("runtime", "auth_config"), when="with-deploy"),
+             inputs=("runtime", "auth_config"), when="with-deploy",
+             footprint="server"),
     _builtin(id="auth-pull", title="auth pull", argv=("auth", "pull"),
              help="Fetch the live auth config into auth-config.yaml.",
              outputs=("auth_config",), pipeline=False, when="direct"),
@@ -113,15 +117,18 @@ CATALOGUE: tuple[Step, ...] = (
              inputs=("auth_config",), remote=True),
     _builtin(id="pull", title="pull", argv=("pull",),
              help="Refresh every platform-owned generated file.",
-             outputs=("generated",), pipeline=False, when="direct"),
+             outputs=("generated",), pipeline=False, when="direct",
+             footprint="server"),
     _builtin(id="pull-types", title="pull types", argv=("pull", "types"),
              help="Refresh the generated server types after defs changed.",
              inputs=("defs",), outputs=("server_types", "checksums"),
-             prerequisites=("db-migrate", "storage-apply"), takes_environment=False),
+             prerequisites=("db-migrate", "storage-apply"), takes_environment=False,
+             footprint="server"),
     _builtin(id="types-check", title="pull types --check", argv=("pull", "types", "--check"),
              help="Fail when the generated server types are stale.",
              inputs=("checksums",), pipeline=False, when="direct", takes_environment=False,
-             stale_exit=True),
+             stale_exit=True,
+             footprint="server"),
     _builtin(id="deploy-dry-run", title="deploy --dry-run", argv=("deploy", "--dry-run"),
              help="Type-check, bundle and analyse routes without uploading.",
              inputs=("app_sources",),
@@ -135,7 +142,8 @@ CATALOGUE: tuple[Step, ...] = (
              prerequisites=("deploy",), when="after-deploy"),
     _builtin(id="log-tail", title="log tail", argv=("log", "tail"),
              help="Stream the live Worker logs for N seconds (--tail N).",
-             prerequisites=("deploy",), long_running=True, when="requested"),
+             prerequisites=("deploy",), long_running=True, when="requested",
+             footprint="server"),
 )
 
 

@@ -19,6 +19,10 @@ class CliCall:
     stale_exit: bool = False  # exit 1 means "stale", not "error"
     interactive: bool = False  # a person must see the CLI's own terminal (browser hand-off)
     network: bool = True  # needs the EdgeSpark API
+    # "server": touches only the server folder's generated files (or nothing on disk), so a
+    # CLI that knows only the server-only layout can run it from the server folder;
+    # "project": needs the whole layout (deploy).
+    footprint: str = "project"
 
     @property
     def words(self) -> tuple[str, ...]:

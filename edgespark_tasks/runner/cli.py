@@ -140,27 +140,67 @@ class Runner:
             save(info, self.project.state_dir)
         return info
 
-    def ensure_layout(self, info: CliInfo) -> None:
-        """Raise CliLayoutError when the CLI cannot run in this project's layout."""
-        if not self.project.server_in_root and not info.serves_full_stack:
-            raise errors.CliLayoutError(
-                f"edgespark {info.version} cannot serve {self.project.name}'s full-stack "
-                "layout: it reads edgespark.toml from its working folder and expects src/ "
-                "beside it (`pull types` would write src/__generated__ at the repository "
-                f"root, `deploy` would not find src/index.ts, the types check would look at "
-                f"the wrong folder); nothing was run",
-                "upgrade the CLI (`npm install -g @edgespark/cli@latest`)")
+    def placement(self, info: CliInfo, call: CliCall) -> tuple[Path, dict[str, str]]:
+        """Where to run `call` (a folder) and what to add to its environment.
 
-    def ensure_available(self, call: CliCall) -> None:
+        A CLI that knows only the server-only layout (0.0.9) reads edgespark.toml from its
+        working folder and treats that folder as the server: from a full-stack root it writes
+        `src/__generated__/` at the root and cannot find `src/index.ts`. Run from the server
+        folder, with the project id passed in the environment, a command that touches only
+        the server's generated files (or nothing on disk) does exactly what the full-stack
+        layout expects; that is provable only under the conditions checked here. Anything
+        else (deploy, which bundles the whole project) raises CliLayoutError.
+        """
+        project = self.project
+        if project.server_in_root or info.serves_full_stack:
+            return project.root, {}
+        why = self._server_folder_unprovable(call)
+        if why:
+            raise errors.CliLayoutError(
+                f"edgespark {info.version} cannot serve {project.name}'s full-stack layout "
+                f"for `{call.label}`: it reads edgespark.toml from its working folder and "
+                "expects src/ beside it (from the root, `pull types` would write "
+                "src/__generated__ there and `deploy` would not find src/index.ts), and "
+                f"{why}; nothing was run",
+                "upgrade the CLI (`npm install -g @edgespark/cli@latest`)")
+        extra = {} if self.environ.get("EDGESPARK_PROJECT_ID") else {
+            "EDGESPARK_PROJECT_ID": str(project.project_id)}
+        return project.server_dir, extra
+
+    def _server_folder_unprovable(self, call: CliCall) -> str:
+        """Why running `call` from the server folder would not be provably right ("" if it
+        would be)."""
+        project = self.project
+        defaults = project.toml.get("defaults")
+        if call.footprint != "server":
+            return "it builds the whole project (server and web), so it cannot run elsewhere"
+        if not project.project_id:
+            return "edgespark.toml has no project_id to pass from the server folder"
+        if not (project.server_dir / "package.json").is_file():
+            return f"{project.relative(project.server_dir)}/package.json is missing"
+        if project.generated_dir != project.server_dir / "src" / "__generated__":
+            return "paths.generated is not the server folder's src/__generated__"
+        if isinstance(defaults, dict) and defaults.get("environment") and (
+                "--environment" not in call.args):
+            return "edgespark.toml sets [defaults] environment, which it reads from its folder"
+        return ""
+
+    def ensure_layout(self, info: CliInfo, calls: list[CliCall]) -> None:
+        """Raise CliLayoutError when one of `calls` cannot run in this project's layout."""
+        for call in calls:
+            self.placement(info, call)
+
+    def ensure_available(self, call: CliCall) -> CliInfo:
         """Raise StepUnavailableError when the installed CLI lacks `call`'s command, and
-        CliLayoutError when it cannot serve the project's layout."""
+        CliLayoutError when it cannot serve the project's layout; the CLI's info."""
         info = self.learn([call])
-        self.ensure_layout(info)
         if call.args and not info.known(call.args):
             raise errors.StepUnavailableError(
                 f"{call.name}: `{call.label}` is not available in edgespark {info.version}",
                 "upgrade the CLI (`npm install -g @edgespark/cli@latest`) or skip this step",
             )
+        self.ensure_layout(info, [call])
+        return info
 
     def run(self, call: CliCall, *, check: bool = True,
             stop_after: float | None = None) -> CliRun:
@@ -171,20 +211,20 @@ class Runner:
         """
         timeout = self.settings.step_timeout(call.name)
         with self.lock():
-            self.ensure_available(call)
+            cwd, extra = self.placement(self.ensure_available(call), call)
             argv = [*self.command, *call.args]
             started = time.monotonic()
             if call.interactive:
-                returncode, output = self._attached(argv, call, timeout)
+                returncode, output = self._attached(argv, call, timeout, cwd, extra)
             else:
-                returncode, output = self._streamed(argv, call, timeout, stop_after)
+                returncode, output = self._streamed(argv, call, timeout, stop_after, cwd, extra)
         run = CliRun(tuple(self.redactor.argv(argv)), returncode, output,
                      time.monotonic() - started)
         if check and returncode != 0:
             raise classify(call.label, returncode, stale_exit=call.stale_exit)
         return run
 
-    def _spawn(self, argv: list[str], *, isolate: bool,
+    def _spawn(self, argv: list[str], *, isolate: bool, cwd: Path, extra: dict[str, str],
                **kwargs: object) -> subprocess.Popen[bytes]:
         exe = which(argv[0]) or argv[0]
         if not os.path.isfile(exe):
@@ -195,7 +235,7 @@ class Runner:
                                           install_hint(self.settings))
         try:
             return process.spawn(argv, isolate=isolate, lock_fd=held_fd(self.project.state_dir),
-                                 cwd=self.project.root, env=self.environ, **kwargs)
+                                 cwd=cwd, env={**self.environ, **extra}, **kwargs)
         except FileNotFoundError:
             raise errors.CliNotFoundError(f"cannot start {argv[0]!r}",
                                           install_hint(self.settings)) from None
@@ -204,8 +244,9 @@ class Runner:
                                           install_hint(self.settings)) from None
 
     def _streamed(self, argv: list[str], call: CliCall, timeout: float,
-                  stop_after: float | None) -> tuple[int, str]:
-        proc = self._spawn(argv, isolate=True, stdin=subprocess.DEVNULL,
+                  stop_after: float | None, cwd: Path,
+                  extra: dict[str, str]) -> tuple[int, str]:
+        proc = self._spawn(argv, isolate=True, cwd=cwd, extra=extra, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         kept = Kept(self.redactor)
         assert proc.stdout is not None and proc.stderr is not None
@@ -232,9 +273,10 @@ class Runner:
             raise _timed_out(call, timeout)
         return returncode, kept.text()
 
-    def _attached(self, argv: list[str], call: CliCall, timeout: float) -> tuple[int, str]:
+    def _attached(self, argv: list[str], call: CliCall, timeout: float, cwd: Path,
+                  extra: dict[str, str]) -> tuple[int, str]:
         # The person's terminal, untouched: the browser URL must reach them, nothing is kept.
-        proc = self._spawn(argv, isolate=False)
+        proc = self._spawn(argv, isolate=False, cwd=cwd, extra=extra)
         try:
             returncode, fired = process.supervise(proc, {}, limit=timeout,
                                                   interrupt_first=True, isolated=False)
