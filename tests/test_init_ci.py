@@ -356,3 +356,16 @@ def test_no_project_is_one_line_and_writes_nothing(tmp_path: Path, fake_cli: Fak
     assert result.returncode == errors.ProjectError.exit_code
     assert len(result.stderr.splitlines()) == 1 and "no edgespark.toml" in result.stderr
     assert sorted(p.name for p in repo.iterdir()) == [".git"]
+
+
+def test_a_cli_that_cannot_run_the_layout_is_not_pinned(edgespark_project: Any,
+                                                        fake_cli: FakeCli) -> None:
+    repo = edgespark_project()  # full-stack; 0.0.9 runs only server-only projects
+    fake_cli.set(version="0.0.9", missing=["db check"])
+    result = init(repo, fake_cli, "--ci", "github")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "note: the installed CLI (edgespark 0.0.9) cannot run this full-stack project" \
+        in result.stdout
+    workflow = yaml.safe_load((repo / WORKFLOW).read_text())
+    assert workflow["env"]["EDGESPARK_CLI_SPEC"] == "@edgespark/cli"
+    assert "run db-check" in (repo / WORKFLOW).read_text()  # the latest CLI: every gate

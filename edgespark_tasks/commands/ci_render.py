@@ -35,6 +35,7 @@ class RepoFacts:
     branch: str
     cli_version: str | None
     gates: tuple[str, ...]
+    note: str | None = None  # said by init: why the installed CLI is not pinned
 
     @property
     def monorepo(self) -> bool:
@@ -54,17 +55,21 @@ def repo_facts(directory: Path) -> RepoFacts:
     from edgespark_tasks.engine.session import session_for
 
     session = session_for(roots[0], load_settings(roots[0]))
-    version, gates = None, tuple(GATES)
+    version, gates, note = None, tuple(GATES), None
     try:
         info = session.runner.info()
-        version = info.version
-        gates = tuple(g for g in GATES if info.supports(get(g, session.steps).argv))
+        if session.project.server_in_root or info.serves_full_stack:
+            version = info.version
+            gates = tuple(g for g in GATES if info.supports(get(g, session.steps).argv))
+        else:  # pinning it would make every CI run fail
+            note = (f"the installed CLI (edgespark {info.version}) cannot run this full-stack "
+                    "project; the CI file installs the latest @edgespark/cli")
     except (errors.CliNotFoundError, errors.CliError):
         pass  # no CLI here: every gate, the latest CLI
     branch = (gitfiles.default_branch(directory) or "main").removeprefix("origin/")
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", session.project.name).strip("-") or "project"
     return RepoFacts(tuple(Path(os.path.relpath(r, directory)).as_posix() for r in roots),
-                     slug, branch, version, gates)
+                     slug, branch, version, gates, note)
 
 
 def render(ci: str, facts: RepoFacts, templates: Path) -> str:

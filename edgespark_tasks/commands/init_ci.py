@@ -45,7 +45,10 @@ def load_gitlab(text: str) -> Any:
 
 def render_ci(run: InitRun, ci: str) -> str:
     """The CI file's text for this repository; raises ProjectError when it has no project."""
-    return render(ci, repo_facts(run.directory), run.templates)
+    facts = repo_facts(run.directory)
+    if facts.note:
+        run.say(f"note: {facts.note}")
+    return render(ci, facts, run.templates)
 
 
 def write_ci(run: InitRun, ci: str, text: str) -> None:
