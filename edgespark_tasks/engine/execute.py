@@ -8,7 +8,7 @@ a doit action).
 from __future__ import annotations
 
 from edgespark_tasks import errors
-from edgespark_tasks.engine import finish
+from edgespark_tasks.engine import finish, progress
 from edgespark_tasks.engine.context import StepContext, StepResult
 from edgespark_tasks.engine.plan import Planner
 from edgespark_tasks.engine.preflight import run_preflight
@@ -21,7 +21,8 @@ def execute(ctx: StepContext, step: Step) -> StepResult:
     inputs = planner.inputs(step)  # as they were when the step started
     ctx.pm.hook.edgespark_before_step(ctx=ctx, step=step)
     try:
-        result = _dispatch(ctx, step)
+        with progress.watching(ctx.out, step.title):
+            result = _dispatch(ctx, step)
     except BaseException as exc:
         ctx.pm.hook.edgespark_after_step(ctx=ctx, step=step, result=None, error=exc)
         raise

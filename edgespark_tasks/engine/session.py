@@ -6,12 +6,13 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import pluggy
 
 from edgespark_tasks.engine import plugins
 from edgespark_tasks.engine.context import RunOptions, StepContext
+from edgespark_tasks.engine.progress import Progress
 from edgespark_tasks.engine.state import StepRecords
 from edgespark_tasks.engine.steps import Step
 from edgespark_tasks.project.discovery import find_project_root
@@ -68,7 +69,9 @@ def session_for(root: Path, settings: Settings, *, out: TextIO | None = None,
     """A session for a known project root and settings (used per project in monorepos)."""
     project = load_project(root, settings.paths)
     pm = plugins.make_manager(settings)
-    out, err = out or sys.stdout, err or sys.stderr
+    # Watched streams: a step that stays silent shows time passing (see engine.progress).
+    shown = Progress(out or sys.stdout, err or sys.stderr)
+    out, err = cast("TextIO", shown.out), cast("TextIO", shown.err)
     redactor = Redactor.from_environ()
     runner = Runner(settings, project, redactor=redactor, out=out, err=err)
     return Session(
