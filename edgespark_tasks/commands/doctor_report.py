@@ -79,9 +79,10 @@ def write_json(doc: Doctor, code: int, json_to: str | None) -> None:
 def settings_section(doc: Doctor, settings: Settings) -> None:
     """Every setting's value and where it came from."""
     doc.section("Settings (value, and where it came from)")
+    width = max(20, *(len(key) for key in SETTING_KEYS))
     for key in SETTING_KEYS:
         value = getattr(settings, key)
-        doc.line("", f"{key:<20} {_show(value)}  ({settings.sources.get(key, 'default')})")
+        doc.line("", f"{key:<{width}} {_show(value)}  ({settings.sources.get(key, 'default')})")
 
 
 def _show(value: object) -> str:
