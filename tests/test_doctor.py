@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -77,8 +78,8 @@ def test_fake_full_cli(edgespark_project: ProjectFactory, fake_cli: FakeCli) -> 
     assert f"edgespark 1.4.2: {fake_cli.executable} (EDGESPARK_CLI)" in out
     assert "not available" not in out
     assert "notes-app at . (full-stack, server in server/, project_id" in out
-    assert "timeout              99.0  (pyproject.toml [tool.edgespark-tasks])" in out
-    assert "environment          production  (flag)" in out
+    assert re.search(r"^ +timeout +99\.0  \(pyproject\.toml \[tool\.edgespark-tasks\]\)$", out, re.M)
+    assert re.search(r"^ +environment +production  \(flag\)$", out, re.M)
     assert "edgespark_tasks.engine.builtin.db_steps 0.1.0 (built-in): edgespark_db_generate" in out
     assert "nothing blocks the pipeline" in out
     assert fake_cli.api_key not in out + result.stderr
