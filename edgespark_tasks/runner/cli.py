@@ -246,27 +246,32 @@ class Runner:
     def _streamed(self, argv: list[str], call: CliCall, timeout: float,
                   stop_after: float | None, cwd: Path,
                   extra: dict[str, str]) -> tuple[int, str]:
-        proc = self._spawn(argv, isolate=True, cwd=cwd, extra=extra, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         kept = Kept(self.redactor)
-        assert proc.stdout is not None and proc.stderr is not None
-        streams = {proc.stdout.fileno(): Stream(self.out, kept),
-                   proc.stderr.fileno(): Stream(self.err, kept)}
         tailing = stop_after is not None and stop_after < timeout
-        try:
-            with sigterm_as_interrupt():
-                try:
-                    returncode, fired = process.supervise(
-                        proc, streams, limit=stop_after if tailing else timeout,  # type: ignore[arg-type]
-                        interrupt_first=tailing, isolated=True)
-                except KeyboardInterrupt:
+        proc: subprocess.Popen[bytes] | None = None
+        # SIGTERM/SIGHUP become KeyboardInterrupt before the child starts: a signal that
+        # arrives just after the spawn must still stop and reap it, never kill us alone.
+        with sigterm_as_interrupt():
+            try:
+                proc = self._spawn(argv, isolate=True, cwd=cwd, extra=extra,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+                assert proc.stdout is not None and proc.stderr is not None
+                streams = {proc.stdout.fileno(): Stream(self.out, kept),
+                           proc.stderr.fileno(): Stream(self.err, kept)}
+                returncode, fired = process.supervise(
+                    proc, streams, limit=stop_after if tailing else timeout,  # type: ignore[arg-type]
+                    interrupt_first=tailing, isolated=True)
+            except KeyboardInterrupt:
+                if proc is not None:
                     with interrupts_held():
                         process.stop(proc, interrupt=True)
-                    raise errors.Interrupted(f"interrupted: {call.label} was stopped",
-                                             "nothing was recorded for it") from None
-        finally:
-            proc.stdout.close()
-            proc.stderr.close()
+                raise errors.Interrupted(f"interrupted: {call.label} was stopped",
+                                         "nothing was recorded for it") from None
+            finally:
+                for pipe in (proc.stdout, proc.stderr) if proc is not None else ():
+                    if pipe is not None:
+                        pipe.close()
         if fired and tailing:
             return 0, kept.text()
         if fired:
