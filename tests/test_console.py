@@ -4,12 +4,13 @@ verbosity, `plan --json`, and exit codes a CI script can tell apart."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO, run_tool
+from conftest import BIN, REPO, run_tool
 
 from edgespark_tasks import errors
 from edgespark_tasks.testing import FakeCli
@@ -117,3 +118,15 @@ def test_exit_code_table_is_published_and_distinct() -> None:
                 errors.StepUnavailableError, errors.StepFailedError, errors.LockTimeoutError,
                 errors.CliNotFoundError, errors.Interrupted):
         assert cls.exit_code in suite, cls
+
+
+def test_shell_completion_through_argcomplete(tmp_path: Path) -> None:
+    # What the shell function installed by `register-python-argcomplete edgespark-tasks` does.
+    out = tmp_path / "completions.txt"
+    env = {**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_IFS": "\n",
+           "COMP_LINE": "edgespark-tasks pl", "COMP_POINT": "18",
+           "_ARGCOMPLETE_STDOUT_FILENAME": str(out)}
+    result = subprocess.run([str(BIN / "edgespark-tasks")], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().split() == ["plan"]
