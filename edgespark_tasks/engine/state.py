@@ -15,8 +15,6 @@ import time
 from pathlib import Path
 from typing import Any, TypeGuard
 
-import filelock
-
 from edgespark_tasks.errors import ProjectError, StateWriteError
 
 STATE_FILE = "state.json"
@@ -87,9 +85,10 @@ def check_writable(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder, prefix=".write-check-"):
             pass
-        with filelock.FileLock(str(folder / STATE_FILE) + ".lock", timeout=30):
-            pass
-    except (OSError, filelock.Timeout) as exc:
+        # The lock file must be creatable (opened as filelock would; filelock itself is
+        # imported only when a success is recorded: a no-op run never needs it).
+        os.close(os.open(str(folder / STATE_FILE) + ".lock", os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as exc:
         detail = getattr(exc, "strerror", None) or exc
         raise ProjectError(
             f"{folder} is not writable ({detail}): edgespark-tasks records there what "
@@ -126,6 +125,8 @@ class StepRecords:
 
     def record(self, step_id: str, files: dict[str, str], extra: dict[str, Any]) -> None:
         """Record a success (re-reading the file under a lock so parallel runs merge)."""
+        import filelock
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             lock = filelock.FileLock(str(self.path) + ".lock")
@@ -148,6 +149,8 @@ class StepRecords:
 
     def forget(self, step_ids: list[str] | None = None) -> None:
         """Drop records for some steps (all when None) in this environment."""
+        import filelock
+
         with filelock.FileLock(str(self.path) + ".lock"):
             data = _load(self.path)
             env = data["environments"].get(self.environment, {})
