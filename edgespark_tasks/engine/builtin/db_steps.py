@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edgespark_tasks import errors
-from edgespark_tasks.checks import sql_safety
 from edgespark_tasks.engine import hints
 from edgespark_tasks.engine.context import StepContext, StepResult, has_terminal, is_ci
 from edgespark_tasks.engine.hookspecs import hookimpl
 from edgespark_tasks.project import files, gitfiles
+
+if TYPE_CHECKING:
+    from edgespark_tasks.checks.sql_safety import Danger
 
 _NO_MIGRATION = "schema changed without a migration"
 
@@ -51,9 +54,13 @@ def _confirm(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def destructive_statements(paths: list[Path]) -> list[tuple[str, sql_safety.Danger]]:
+def destructive_statements(paths: list[Path]) -> list[tuple[str, Danger]]:
     """(file name, danger) for each statement of the given migrations that needs
     `--confirm-dangerous` (see checks.sql_safety for what counts)."""
+    # Imported here: sqlparse is needed only when migrations are about to be applied, not
+    # by every run that loads the built-in steps (a no-op `inv deploy`).
+    from edgespark_tasks.checks import sql_safety
+
     return [(path.name, danger) for path in paths
             for danger in sql_safety.dangers(files.read_text(path))]
 
