@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -10,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BIN, run_tool
+from conftest import BIN, alive, run_tool
 
 from edgespark_tasks import errors
 from edgespark_tasks.testing import FakeCli
@@ -18,16 +17,6 @@ from edgespark_tasks.testing import FakeCli
 
 def run(repo: Path, fake: FakeCli, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return run_tool("edgespark-tasks", *args, cwd=repo, env=fake.environ(**env))
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is gone for our purposes only once reaped; check /proc when there is one.
-    status = Path(f"/proc/{pid}/status")
-    return not (status.exists() and "zombie" in status.read_text())
 
 
 def test_missing_cli_says_how_to_install(edgespark_project, fake_cli: FakeCli) -> None:  # type: ignore[no-untyped-def]

@@ -15,21 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BIN, run_tool
+from conftest import BIN, alive, run_tool
 
 from edgespark_tasks.testing import FakeCli
 
 LINUX = sys.platform.startswith("linux")
 PLANTED = "esk_live_PLANTED0123456789abcdefXYZ"
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    status = Path(f"/proc/{pid}/status")
-    return not (status.exists() and "zombie" in status.read_text())
 
 
 def wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
