@@ -18,6 +18,9 @@ HEAVY = ("edgespark_tasks.engine.pipeline", "edgespark_tasks.engine.report",
          "edgespark_tasks.engine.plan", "edgespark_tasks.engine.state",
          "edgespark_tasks.engine.session", "filelock", "yaml", "pluggy", "sqlparse",
          "importlib.metadata")
+# What no hook or gate process loads at all (edgespark_tasks/__init__.py says why): dataclasses
+# and the inspect module it imports, and OpenSSL through hashlib.
+STARTUP = ("dataclasses", "inspect", "_hashlib")
 
 
 def loaded_after(code: str, cwd: Path, env: dict[str, str]) -> dict[str, object]:
@@ -39,7 +42,22 @@ def test_gate_hook_loads_no_pipeline(edgespark_project, fake_cli: FakeCli) -> No
     assert seen["code"] == 0, seen["out"]
     assert "types-check (notes-app): passed" in str(seen["out"])
     assert fake_cli.commands() == ["pull types --check"]
-    assert not [m for m in HEAVY if m in seen["modules"]]  # type: ignore[operator]
+    assert not [m for m in (*HEAVY, *STARTUP) if m in seen["modules"]]  # type: ignore[operator]
+
+
+def test_every_offline_hook_skips_the_startup_costs(edgespark_project) -> None:  # type: ignore[no-untyped-def]
+    """Each check on a cold cache (the tokenizer and every parser run) and `offline`.
+    (schema-migrated needs SHA-256, EdgeSpark's schema hash, so hashlib may load here.)"""
+    repo = edgespark_project()
+    env = {**__import__("os").environ, "EDGESPARK_TASKS_NO_CACHE": "1"}
+    seen = loaded_after("from edgespark_tasks import precommit\n"
+                        "from edgespark_tasks.checks import CHECK_IDS\n"
+                        "codes = [precommit.main([c]) for c in (*CHECK_IDS, 'offline')]\n"
+                        "print(codes)", repo, env)
+    assert seen["code"] == 0, seen["out"]
+    assert str(seen["out"]).split("\n")[0] == str([0] * 7)
+    assert "edgespark_tasks.checks.jstokens" in seen["modules"]  # type: ignore[operator]
+    assert not [m for m in STARTUP[:2] if m in seen["modules"]]  # type: ignore[operator]
 
 
 def test_inv_gate_loads_no_pipeline(tasks_repo: Path, fake_cli: FakeCli) -> None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from edgespark_tasks.checks.findings import Finding, sort_key
 from edgespark_tasks.errors import BAD_INPUT, EdgesparkTasksError
@@ -32,21 +31,25 @@ class UnknownCheckError(EdgesparkTasksError):
     exit_code = BAD_INPUT
 
 
-@dataclass(frozen=True)
 class CheckContext:
     """What a check may look at. `changes` is the change set being judged.
 
     - `staged` given: those paths (absolute or relative to the project root) are the change set;
     - `all_files`: the working tree against HEAD (plus untracked files);
     - neither: the git index, i.e. what the next commit would contain.
+
+    A plain class, not a dataclass: hooks load this module (see `edgespark_tasks/__init__.py`).
     """
 
-    project: Project
-    settings: Settings
-    staged: tuple[str, ...] | None = None
-    all_files: bool = False
-    # The repository's staged changes when the caller already asked git (the hook does).
-    index_changes: tuple[gitfiles.Change, ...] | None = None
+    def __init__(self, project: Project, settings: Settings,
+                 staged: tuple[str, ...] | None = None, all_files: bool = False,
+                 index_changes: tuple[gitfiles.Change, ...] | None = None) -> None:
+        self.project = project
+        self.settings = settings
+        self.staged = staged
+        self.all_files = all_files
+        # The repository's staged changes when the caller already asked git (the hook does).
+        self.index_changes = index_changes
 
     @cached_property
     def changes(self) -> list[gitfiles.Change]:
@@ -82,8 +85,7 @@ CheckFn = Callable[[CheckContext], list[Finding]]
 RelevantFn = Callable[[Project, Path], bool]
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One registered check: its id, function, relevance test and a one-line summary."""
 
     id: str

@@ -17,21 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from edgespark_tasks import __version__
+from edgespark_tasks.digest import digest
 
 CACHE_FILE = "source-facts.json"
 # The modules whose code decides what is cached (facts, and `derived` results).
 _ANALYSERS = ("jstokens", "jsimports", "jsfunctions", "jsowners", "jsmodules", "keyfacts",
               "filefacts", "secret_scan", "credentials", "runtime_keys", "auth_config")
-
-
-def digest(data: bytes) -> str:
-    """A content digest for cache keys. BLAKE2 from the small built-in module: `hashlib`
-    loads OpenSSL, a few milliseconds of every commit."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - an interpreter without it
-        from hashlib import blake2b
-    return blake2b(data, digest_size=32).hexdigest()
 
 
 def tool_key() -> str:

@@ -8,7 +8,7 @@ and methods. Destructured parameters keep their position but have no name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from edgespark_tasks.checks.jsimports import DOT, at
 from edgespark_tasks.checks.jsowners import Owners
@@ -23,8 +23,7 @@ _NOT_METHODS = frozenset({"if", "for", "while", "switch", "catch", "with", "func
                           "typeof", "await", "new", "super"})
 
 
-@dataclass(frozen=True)
-class Function:
+class Function(NamedTuple):
     """`name` is how the function can be called: `f`, or `obj.f` for a property of a named
     object literal or a static method (None when anonymous); `method` marks other methods,
     callable only through an instance. `params` hold one entry per parameter; the body spans

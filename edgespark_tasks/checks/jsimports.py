@@ -8,21 +8,23 @@ await import("m")` / `= require("m")`, `const ns = await import("m")` and the in
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
 from edgespark_tasks.checks.jstokens import Token, matching
 
 DOT = (".", "?.")
 
 
-@dataclass
 class Bindings:
     """`names`: local name -> exported name; `namespaces`: local names bound to the whole
-    module; `inline_ends`: token indexes of the `)` closing an inline `(await import("m"))`."""
+    module; `inline_ends`: token indexes of the `)` closing an inline `(await import("m"))`
+    (plain class, not a dataclass: hooks load it, see `edgespark_tasks/__init__.py`)."""
 
-    names: dict[str, str] = field(default_factory=dict)
-    namespaces: set[str] = field(default_factory=set)
-    inline_ends: set[int] = field(default_factory=set)
+    __slots__ = ("inline_ends", "names", "namespaces")
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.namespaces: set[str] = set()
+        self.inline_ends: set[int] = set()
 
 
 def at(tokens: list[Token], i: int) -> str:

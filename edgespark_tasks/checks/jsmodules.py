@@ -8,8 +8,6 @@ function`, `export { a, b as c }`, and re-exports `export { a as b } from "m"`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from edgespark_tasks.checks.filefacts import DEFAULT, NAMESPACE
 from edgespark_tasks.checks.jsimports import DOT, at
 from edgespark_tasks.checks.jstokens import Token, matching
@@ -17,14 +15,17 @@ from edgespark_tasks.checks.jstokens import Token, matching
 __all__ = ["DEFAULT", "NAMESPACE", "ModuleLinks", "module_links"]
 
 
-@dataclass
 class ModuleLinks:
     """`imports`: local name -> (specifier, imported name or `*`); `exports`: exported name ->
-    local name; `reexports`: (specifier, imported name or `*`, exported name or `*`)."""
+    local name; `reexports`: (specifier, imported name or `*`, exported name or `*`)
+    (plain class, not a dataclass: hooks load it, see `edgespark_tasks/__init__.py`)."""
 
-    imports: dict[str, tuple[str, str]] = field(default_factory=dict)
-    exports: dict[str, str] = field(default_factory=dict)
-    reexports: list[tuple[str, str, str]] = field(default_factory=list)
+    __slots__ = ("exports", "imports", "reexports")
+
+    def __init__(self) -> None:
+        self.imports: dict[str, tuple[str, str]] = {}
+        self.exports: dict[str, str] = {}
+        self.reexports: list[tuple[str, str, str]] = []
 
 
 def _pairs(tokens: list[Token], open_: int, close: int) -> list[tuple[str, str]]:

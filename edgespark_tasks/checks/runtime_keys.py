@@ -9,8 +9,7 @@ inside comments, template literals and `as any` casts cannot fool them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from edgespark_tasks.errors import BAD_INPUT, EdgesparkTasksError
 
@@ -35,12 +34,11 @@ class RuntimeKeysError(EdgesparkTasksError):
         self.line = line
 
 
-@dataclass(frozen=True)
-class RuntimeKeys:
+class RuntimeKeys(NamedTuple):
     """Declared key names, each mapped to the line that declares it."""
 
-    vars: dict[str, int] = field(default_factory=dict)
-    secrets: dict[str, int] = field(default_factory=dict)
+    vars: dict[str, int]
+    secrets: dict[str, int]
 
     def kind_of(self, key: str) -> KeyKind | None:
         """`var`, `secret`, or None when the key is not declared."""
@@ -53,8 +51,7 @@ class RuntimeKeys:
         return self.vars if kind == "var" else self.secrets
 
 
-@dataclass(frozen=True)
-class Read:
+class Read(NamedTuple):
     """One read of a runtime key. `key` is None when it is not a literal (not checkable).
     `either`: through a helper that reads vars or secrets depending on its other arguments,
     so the key may be of either kind (`kind` is then only the first one seen)."""

@@ -17,6 +17,7 @@ from typing import Any
 from edgespark_tasks.checks import factcache
 from edgespark_tasks.checks.filefacts import FileFacts
 from edgespark_tasks.checks.tsconfig import path_aliases
+from edgespark_tasks.digest import digest
 from edgespark_tasks.project.model import Project
 
 SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -94,10 +95,10 @@ class SourceIndex:
         result: dict[Path, FileFacts] = {}
         dirty = len(entries) != len(self._bytes)
         for path, data in self._bytes.items():
-            rel, digest = self.project.relative(path), factcache.digest(data)
+            rel, stamp = self.project.relative(path), digest(data)
             entry = entries.get(rel)
             facts = None
-            if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
+            if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
                 try:
                     facts = FileFacts.from_json(entry[1])
                     fresh[rel] = entry
@@ -107,7 +108,7 @@ class SourceIndex:
                 from edgespark_tasks.checks.keyfacts import file_facts  # only on a miss
 
                 facts, dirty = file_facts(self.text(path)), True
-                fresh[rel] = [digest, facts.to_json()]
+                fresh[rel] = [stamp, facts.to_json()]
             result[path] = facts
         if dirty:
             self._cache["files"] = fresh
@@ -121,12 +122,12 @@ class SourceIndex:
             data = path.read_bytes()
         except OSError:
             data = b""
-        digest = factcache.digest(data)
+        stamp = digest(data)
         entry = self._cache["derived"].get(name)
-        if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
             return entry[1]
         value = compute(data.decode("utf-8", errors="replace"))
-        self._cache["derived"][name] = [digest, value]
+        self._cache["derived"][name] = [stamp, value]
         factcache.store(self.cache_dir, self._cache)
         return value
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from edgespark_tasks import __version__, style
+from edgespark_tasks.project.setting_values import SmokeCheck
 from edgespark_tasks.project.settings import SETTING_KEYS, Settings
 from edgespark_tasks.runner.redact import Redactor
 
@@ -88,10 +89,10 @@ def settings_section(doc: Doctor, settings: Settings) -> None:
 def _show(value: object) -> str:
     if value is None or value == () or value == {}:
         return "-"
+    if isinstance(value, SmokeCheck):  # before tuples: it is a NamedTuple
+        return str(value.path)
     if isinstance(value, tuple):
         return ", ".join(_show(v) for v in value)
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={_show(v)}" for k, v in value.items())
-    if hasattr(value, "path"):  # SmokeCheck
-        return str(value.path)
     return str(value)

@@ -33,7 +33,7 @@ def render(results: Sequence[ProjectFindings], fmt: str, summary: str, *, failed
     if fmt == "sarif":
         return json.dumps(sarif_log(results_pairs(results), redactor), indent=2) + "\n"
     if fmt == "json":
-        items = [{**vars(f), "path": _path(r.base, f.path), "message": redactor(f.message),
+        items = [{**f._asdict(), "path": _path(r.base, f.path), "message": redactor(f.message),
                   "fix": redactor(f.fix)} for r in results for f in r.findings]
         data = {"result": "failed" if failed else "passed", "summary": summary,
                 "findings": items}

@@ -10,8 +10,7 @@ Input and output names are resolved against a project by `files.resolve`: a know
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from edgespark_tasks.errors import UnknownStepError
 from edgespark_tasks.runner.call import CliCall
@@ -24,8 +23,7 @@ WHEN_RULES = ("changed", "schema-hash", "vars-changed", "with-deploy", "after-de
               "requested", "direct")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One workflow step. Order in the catalogue is the order steps run in."""
 
     id: str
@@ -48,7 +46,7 @@ class Step:
     footprint: str = "project"
     after: str | None = None  # plugin steps: insert after this step id
     # Plugin steps may carry their own action instead of (or besides) an argv.
-    action: Callable[[StepContext], StepResult | None] | None = field(default=None, compare=False)
+    action: Callable[[StepContext], StepResult | None] | None = None
     builtin: bool = False
 
     @property

@@ -8,11 +8,12 @@ scaffolds name the folders in `[app.server]` / `[app.web]` tables instead; both 
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from edgespark_tasks.errors import ProjectError
 
@@ -27,9 +28,9 @@ PATH_KEYS = ("server", "defs", "drizzle", "generated", "auth_config", "vars_file
 SKIP_DIRS = {".git", "node_modules", ".venv", ".edgespark", ".edgespark-tasks", "dist"}
 
 
-@dataclass(frozen=True)
-class Project:
-    """One EdgeSpark project and every path the steps need."""
+class Project(NamedTuple):
+    """One EdgeSpark project and every path the steps need (a NamedTuple, see
+    `edgespark_tasks/__init__.py`); `load_project` builds it."""
 
     root: Path
     name: str
@@ -43,7 +44,7 @@ class Project:
     generated_dir: Path
     auth_config: Path
     vars_file_pattern: str
-    toml: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    toml: Mapping[str, Any] = MappingProxyType({})
     # An older scaffold: `[app.server]` / `[app.web]` in edgespark.toml, often no runtime.ts.
     legacy: bool = False
 
@@ -133,6 +134,12 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """A path relative to the project root, with forward slashes, for messages."""
+        # String prefix first: checks call this for every file they look at, and
+        # Path.relative_to parses both paths each time.
+        text, root = str(path), str(self.root)
+        if text.startswith(root) and text[len(root):len(root) + 1] == os.sep:
+            rest = text[len(root) + 1:]
+            return rest.replace(os.sep, "/") if os.sep != "/" else rest
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:

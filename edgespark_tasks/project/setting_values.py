@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from edgespark_tasks.project.model import PATH_KEYS
 
@@ -14,8 +13,7 @@ OFFLINE_POLICIES = ("auto", "warn", "fail")
 KEY_KINDS = ("var", "secret")
 
 
-@dataclass(frozen=True)
-class SmokeCheck:
+class SmokeCheck(NamedTuple):
     """One request of the post-deploy smoke check."""
 
     path: str = "/"

@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from edgespark_tasks.errors import ProjectError, SettingsError
 from edgespark_tasks.project.model import read_toml
 from edgespark_tasks.project.setting_values import VALIDATORS, SmokeCheck
 
+# The shared default of the mapping settings: read-only, so no instance can change another's.
+NO_ENTRIES: Mapping[str, Any] = MappingProxyType({})
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything configurable, already validated. See README "Configuration"."""
+
+class Settings(NamedTuple):
+    """Everything configurable, already validated. See README "Configuration".
+
+    A NamedTuple (see `edgespark_tasks/__init__.py`); `load_settings` builds it."""
 
     cli: tuple[str, ...] | None = None
     environment: str | None = None
     plugins: tuple[str, ...] = ()
     disable_plugins: tuple[str, ...] = ()
     timeout: float = 1800.0
-    timeouts: Mapping[str, float] = field(default_factory=dict)
+    timeouts: Mapping[str, float] = NO_ENTRIES
     lock_timeout: float = 600.0
     offline: str = "auto"
     projects: tuple[str, ...] = ()
@@ -35,18 +39,19 @@ class Settings:
     environments: tuple[str, ...] = ()  # the environments that exist; empty: any name
     deploy_inputs: tuple[str, ...] = ()  # deploy input patterns; empty: sources.default_rules
     deploy_ignore: tuple[str, ...] = ()  # never deploy inputs; empty: sources.TOOLING & co.
-    paths: Mapping[str, str] = field(default_factory=dict)
-    runtime_key_wrappers: Mapping[str, str] = field(default_factory=dict)
+    paths: Mapping[str, str] = NO_ENTRIES
+    runtime_key_wrappers: Mapping[str, str] = NO_ENTRIES
     # Applied migrations rewritten on purpose: file name -> sha256 of the rewritten content.
-    allow_rewritten_migrations: Mapping[str, str] = field(default_factory=dict)
+    allow_rewritten_migrations: Mapping[str, str] = NO_ENTRIES
     smoke_base_url: str | None = None
     smoke_checks: tuple[SmokeCheck, ...] = ()
     smoke_deadline: float = 60.0
     smoke_timeout: float = 10.0
     # Where each value came from ("default", "pyproject.toml", "EDGESPARK_CLI", "flag", ...).
-    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
-    # The folder holding the pyproject.toml that was read (plugin file paths are relative to it).
-    base_dir: Path = field(default_factory=Path.cwd, compare=False)
+    sources: Mapping[str, str] = NO_ENTRIES
+    # The folder holding the pyproject.toml that was read (plugin file paths are relative to
+    # it); `load_settings` sets it, the default is the current folder.
+    base_dir: Path = Path()
 
     def step_timeout(self, step_id: str) -> float:
         """The timeout for one step: `timeouts.<step>` if set, else `timeout`."""
@@ -121,7 +126,7 @@ def load_settings(
     start = start or Path.cwd()
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    sources: dict[str, str] = {f.name: "default" for f in fields(Settings)}
+    sources: dict[str, str] = dict.fromkeys(Settings._fields, "default")
     pyproject = find_pyproject(start)
     base_dir = pyproject.parent if pyproject else start.resolve()
     if pyproject is not None:
@@ -145,7 +150,7 @@ def load_settings(
                 break
     if flags:
         _apply(values, sources, {k: v for k, v in flags.items() if v is not None}, "flag")
-    settings = replace(Settings(**values), sources=sources, base_dir=base_dir)
+    settings = Settings(**values, sources=sources, base_dir=base_dir)
     _check_environment(settings)
     return settings
 

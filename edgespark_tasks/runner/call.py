@@ -1,16 +1,16 @@
 """What the runner needs to know about one CLI call: an argv and a few facts, nothing more.
 
 The engine builds a CliCall from a catalogue step (`Step.call`); the runner never sees the
-catalogue. Kept free of heavy imports: the gate path loads it.
+catalogue. Kept free of heavy imports: the gate path loads it (a NamedTuple, not a
+dataclass: see `edgespark_tasks/__init__.py`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class CliCall:
+class CliCall(NamedTuple):
     """One `edgespark` command to run."""
 
     args: tuple[str, ...]  # everything after the CLI command line (words, options, values)

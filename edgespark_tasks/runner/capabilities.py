@@ -15,21 +15,23 @@ Callers take the project lock around probing (Runner.info), so probes never over
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 from edgespark_tasks import errors
+from edgespark_tasks.digest import digest
 from edgespark_tasks.runner.redact import Redactor, shown_command
 from edgespark_tasks.runner.which import which
 
 _CACHE_FILE = "cli-info.json"
+# Keys are digests of the CLI's identity; entries under any other prefix are from older
+# releases (whose keys could hold a key pasted into the `cli` setting) and are dropped.
+_KEY_PREFIX = "blake2b:"
 _PROBE_TIMEOUT = 60.0
 _VERSION = re.compile(r"\d+\.\d+\.\d+[\w.+-]*")
 _memory: dict[str, CliInfo] = {}
@@ -45,15 +47,25 @@ KNOWN_RELEASES: dict[str, dict[str, list[str] | None]] = {
 }
 
 
-@dataclass
 class CliInfo:
-    """Version and (lazily probed) subcommands of one CLI command line."""
+    """Version and (lazily probed) subcommands of one CLI command line.
 
-    command: tuple[str, ...]
-    version: str
-    commands: dict[str, list[str] | None] = field(default_factory=dict)
-    _environ: Mapping[str, str] = field(default_factory=dict, repr=False)
-    _dirty: bool = field(default=False, repr=False)
+    A plain class, not a dataclass (gates load this module; see `edgespark_tasks/__init__.py`).
+    """
+
+    __slots__ = ("_dirty", "_environ", "command", "commands", "version")
+
+    def __init__(self, command: tuple[str, ...], version: str,
+                 commands: dict[str, list[str] | None] | None = None,
+                 environ: Mapping[str, str] | None = None, *, _dirty: bool = False) -> None:
+        self.command = command
+        self.version = version
+        self.commands = {} if commands is None else commands
+        self._environ: Mapping[str, str] = {} if environ is None else environ
+        self._dirty = _dirty
+
+    def __repr__(self) -> str:  # not the command line: a key may sit in the `cli` setting
+        return f"CliInfo(version={self.version!r}, commands={self.commands!r})"
 
     def known(self, argv: Sequence[str]) -> bool | None:
         """Whether `argv`'s command exists, from what is known already; None if unknown."""
@@ -184,8 +196,7 @@ def _identity(command: Sequence[str]) -> tuple[str, tuple[str, float] | None]:
         parts: list[object] = [real, stat.st_size, stat.st_mtime_ns, package, *command[1:]]
     except OSError:
         package, parts = None, list(command)
-    digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-    return "sha256:" + digest, package
+    return _KEY_PREFIX + digest(json.dumps(parts, default=str).encode()), package
 
 
 def cached(command: tuple[str, ...], cache_dir: Path) -> CliInfo | None:
@@ -264,6 +275,5 @@ def _read_cache(path: Path | None) -> dict[str, dict[str, object]]:
         return {}
     if not isinstance(data, dict):
         return {}
-    # Entries keyed by a plain command line (older versions) may hold a key: drop them.
-    return {k: v for k, v in data.items() if k.startswith("sha256:") and isinstance(v, dict)
+    return {k: v for k, v in data.items() if k.startswith(_KEY_PREFIX) and isinstance(v, dict)
             and isinstance(v.get("version"), str) and isinstance(v.get("commands"), dict)}

@@ -13,9 +13,8 @@ import sys
 import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from edgespark_tasks import errors
 from edgespark_tasks.project.model import Project
@@ -45,8 +44,7 @@ def install_hint(settings: Settings) -> str:
 _warned_key_in_cli: set[tuple[str, ...]] = set()
 
 
-@dataclass(frozen=True)
-class CliRun:
+class CliRun(NamedTuple):
     """What one CLI call did."""
 
     argv: tuple[str, ...]  # already redacted
