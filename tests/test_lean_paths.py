@@ -116,3 +116,18 @@ def test_dodo_extending_doit_config_still_works(edgespark_project, fake_cli: Fak
     ran = run_tool("doit", cwd=repo, env=fake_cli.environ())
     assert ran.returncode == 0, ran.stderr
     assert "hello" in ran.stdout and "deploy" in fake_cli.commands()
+
+
+def test_hook_console_script_skips_needless_garbage_collection(edgespark_project) -> None:  # type: ignore[no-untyped-def]
+    """The installed `edgespark-tasks-hook` runs `precommit.run`: a high collection threshold
+    while it works, and the objects alive at the end frozen, so exit does not scan them."""
+    repo = edgespark_project()
+    seen = loaded_after("import gc\n"
+                        "from edgespark_tasks import precommit\n"
+                        "code = precommit.run(['schema-migrated'])\n"
+                        "print(code, gc.get_threshold()[0], gc.get_freeze_count() > 1000)",
+                        repo, dict(__import__("os").environ))
+    assert seen["code"] == 0, seen["out"]
+    assert str(seen["out"]).split("\n")[0] == "0 100000 True"
+    scripts = Path(sys.executable).parent / "edgespark-tasks-hook"
+    assert "from edgespark_tasks.precommit import run" in scripts.read_text()
