@@ -7,7 +7,6 @@ which is why the YAML is composed into nodes (with marks) instead of loaded into
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,6 +86,8 @@ def _walk(node: Any, schema: Schema, where: str, rel: str, out: list[Finding]) -
         seen.add(key)
         expected = schema.get(key)
         if expected is None:
+            import difflib  # only for an unknown key: most commits never need it
+
             close = difflib.get_close_matches(key, list(schema), n=1)
             hint = f"did you mean {close[0]}?" if close else f"known: {', '.join(schema)}"
             out.append(Finding(ID, "error", rel, _line(key_node), f"unknown key {path}",

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edgespark_tasks.checks.jsimports import DOT, at
-from edgespark_tasks.checks.jstokens import matching, tokenize
-
 NO_TABLE = "schema defines no table"
 
 
@@ -16,6 +13,10 @@ def defines_tables(text: str) -> bool:
     """True when the code (comments aside) calls a Drizzle table builder (`sqliteTable(`,
     `pgTable(`, a `...TableCreator` result named `*Table`) or re-exports another module,
     which may define tables this file cannot see."""
+    # The tokenizer only here: a plan asks this only for a project without migrations.
+    from edgespark_tasks.checks.jsimports import DOT, at
+    from edgespark_tasks.checks.jstokens import matching, tokenize
+
     tokens = tokenize(text)
     for i, tok in enumerate(tokens):
         if tok.kind != "name" or at(tokens, i - 1) in DOT:

@@ -14,6 +14,7 @@ from types import ModuleType
 import pluggy
 
 from edgespark_tasks.engine import hookspecs, steps
+from edgespark_tasks.engine.direct import entry_points_declared
 from edgespark_tasks.errors import EdgesparkTasksError, PluginError
 from edgespark_tasks.project.settings import Settings
 
@@ -35,7 +36,9 @@ def make_manager(settings: Settings) -> pluggy.PluginManager:
         if not pm.is_blocked(name):
             pm.register(importlib.import_module(name), name=name)
     try:
-        pm.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
+        # The cheap scan first: pluggy's reads every installed distribution's metadata.
+        if entry_points_declared():
+            pm.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
     except Exception as exc:  # a broken third-party plugin must not crash us with a traceback
         raise PluginError(f"an installed plugin failed to load: {exc}",
                           "fix or uninstall it, or list it in EDGESPARK_TASKS_DISABLE_PLUGINS",

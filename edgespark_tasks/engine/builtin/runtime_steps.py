@@ -6,20 +6,27 @@ browser, and `secret list` prints names only.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from edgespark_tasks import errors
 from edgespark_tasks.checks import varsfile
-from edgespark_tasks.checks.auth_config import file_oauth_refs
-from edgespark_tasks.checks.credentials import looks_like_credential
-from edgespark_tasks.checks.runtime_keys import RuntimeKeys, parse_runtime
 from edgespark_tasks.engine import hints
 from edgespark_tasks.engine.builtin.secret_table import secret_names
 from edgespark_tasks.engine.context import StepContext, StepResult, has_terminal
 from edgespark_tasks.engine.hookspecs import hookimpl
 from edgespark_tasks.project import files
 
+if TYPE_CHECKING:
+    from edgespark_tasks.checks.runtime_keys import RuntimeKeys
+
+# The parsers below are imported where a step runs: every pipeline registers this plugin,
+# and a no-op `inv deploy` runs none of these steps.
+
 
 def declared_keys(ctx: StepContext) -> RuntimeKeys:
     """The VarKey/SecretKey names declared in runtime.ts (empty when there is no file)."""
+    from edgespark_tasks.checks.runtime_keys import RuntimeKeys, parse_runtime
+
     path = ctx.project.runtime
     if not path.is_file():
         return RuntimeKeys(vars={}, secrets={})
@@ -29,6 +36,8 @@ def declared_keys(ctx: StepContext) -> RuntimeKeys:
 def required_secrets(ctx: StepContext) -> list[str]:
     """Declared SecretKeys plus the client-secret refs of enabled OAuth providers."""
     keys = list(declared_keys(ctx).secrets)
+    from edgespark_tasks.checks.auth_config import file_oauth_refs
+
     for _provider, kind, name, _line in file_oauth_refs(ctx.project.auth_config):
         if kind == "secret" and name not in keys:
             keys.append(name)
@@ -46,6 +55,8 @@ def _inv_set(ctx: StepContext, names: list[str]) -> str:
 
 @hookimpl
 def edgespark_vars_apply(ctx: StepContext) -> StepResult:
+    from edgespark_tasks.checks.credentials import looks_like_credential
+
     path = ctx.project.vars_file(ctx.environment)
     rel = ctx.project.relative(path)
     values = varsfile.load_vars(path)
