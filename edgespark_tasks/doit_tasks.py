@@ -12,10 +12,9 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from doit.exceptions import TaskFailed
 from doit.task import result_dep
@@ -36,8 +35,7 @@ _SETTINGS_KEY = "_edgespark_settings"
 _PLANNED_RULES = ("changed", "schema-hash", "vars-changed", "with-deploy")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """One project as seen by doit: its task-name prefix, settings and catalogue."""
 
     prefix: str  # "" for a single project, "<dir>:" in a monorepo

@@ -70,6 +70,29 @@ def test_inv_gate_loads_no_pipeline(tasks_repo: Path, fake_cli: FakeCli) -> None
     assert not [m for m in own if m in seen["modules"]]  # type: ignore[operator]
 
 
+def test_deploy_and_its_plan_create_no_dataclass_of_ours(tasks_repo: Path,
+                                                          fake_cli: FakeCli) -> None:
+    """`inv deploy` (a real run, then a no-op) defines its records without dataclasses:
+    invoke loads the module anyway, but each class would cost its creation."""
+    seen = loaded_after("import dataclasses\n"
+                        "made = []\n"
+                        "real = dataclasses.dataclass\n"
+                        "def spy(cls=None, /, **kw):\n"
+                        "    def wrap(c):\n"
+                        "        made.append(c.__module__)\n"
+                        "        return real(c, **kw)\n"
+                        "    return wrap if cls is None else wrap(cls)\n"
+                        "dataclasses.dataclass = spy\n"
+                        "from invoke import Program\n"
+                        "for _ in range(2):\n"
+                        "    Program().run(['inv', 'deploy'], exit=False)\n"
+                        "print('OURS', sorted({m for m in made if m.startswith('edgespark')}))",
+                        tasks_repo, fake_cli.environ())
+    assert seen["code"] == 0, seen["out"]
+    assert "deploy" in fake_cli.commands()
+    assert "OURS []" in str(seen["out"]), seen["out"]
+
+
 def test_installed_plugin_still_wraps_the_gate(edgespark_project, fake_cli: FakeCli,  # type: ignore[no-untyped-def]
                                               tmp_path: Path) -> None:
     """An installed entry point means a plugin could override the gate: the full path runs."""

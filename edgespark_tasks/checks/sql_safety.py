@@ -16,7 +16,7 @@ word, an unterminated string, a `#` or `$$` construct SQLite does not have) need
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlparse
 from sqlparse import tokens as T
@@ -27,8 +27,7 @@ _SAFE_FIRST = frozenset({"CREATE", "INSERT", "ALTER", "PRAGMA", "SELECT", "UPDAT
                          "VACUUM", "SAVEPOINT", "RELEASE", "ROLLBACK"})
 
 
-@dataclass(frozen=True)
-class Danger:
+class Danger(NamedTuple):
     """One statement that needs `--confirm-dangerous`, and what it does."""
 
     what: str  # "DROP TABLE", "ALTER TABLE .. DROP", "DELETE", "unrecognised statement"...

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +162,7 @@ def _plan(session: Session, changed: set[Path], deleted: set[Path], shared: tupl
     planner.records = _AsOfRef(planner, session.steps, changed, deleted)
     decisions = planner.plan(session.steps)
     if everything:  # say why, rather than a --force nobody typed
-        decisions = [replace(d, reason="the ref is unknown here: every step")
+        decisions = [d._replace(reason="the ref is unknown here: every step")
                      if d.reason == "--force" else d for d in decisions]
     return decisions
 

@@ -6,9 +6,8 @@ import io
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from edgespark_tasks.engine.environ import has_terminal, is_ci
 from edgespark_tasks.engine.steps import Step, get
@@ -26,9 +25,8 @@ if TYPE_CHECKING:
     from edgespark_tasks.runner.cli import CliRun, Runner
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    """Per-run choices made on the command line."""
+class RunOptions(NamedTuple):
+    """Per-run choices made on the command line (a NamedTuple: `options._replace(...)`)."""
 
     yes: bool = False  # accept the review prompt (new migration) without asking
     confirm_dangerous: bool = False  # pass --confirm-dangerous to db migrate / storage apply
@@ -52,33 +50,53 @@ class RunOptions:
         return ("--confirm-dangerous",) if self.confirm_dangerous else ()
 
 
-@dataclass
 class StepResult:
-    """What a step did. `data` is shared with later steps; `record` is saved on success."""
+    """What a step did. `data` is shared with later steps; `record` is saved on success;
+    `nothing_to_do` is set when the step found, at run time, nothing to do.
 
-    output: str = ""
-    returncode: int = 0
-    data: dict[str, Any] = field(default_factory=dict)
-    record: dict[str, Any] = field(default_factory=dict)
-    nothing_to_do: str | None = None  # set when the step found, at run time, nothing to do
+    The engine's records are plain classes and NamedTuples, not dataclasses: every `inv` and
+    `doit` run imports them (see `edgespark_tasks/__init__.py`)."""
+
+    def __init__(self, output: str = "", returncode: int = 0,
+                 data: dict[str, Any] | None = None, record: dict[str, Any] | None = None,
+                 nothing_to_do: str | None = None) -> None:
+        self.output = output
+        self.returncode = returncode
+        self.data: dict[str, Any] = {} if data is None else data
+        self.record: dict[str, Any] = {} if record is None else record
+        self.nothing_to_do = nothing_to_do
+
+    def __repr__(self) -> str:
+        return (f"StepResult(returncode={self.returncode!r}, data={self.data!r}, "
+                f"record={self.record!r}, nothing_to_do={self.nothing_to_do!r})")
 
 
-@dataclass
 class StepContext:
-    """Everything a step implementation may use. Built by the pipeline for each run."""
+    """Everything a step implementation may use. Built by the pipeline for each run:
+    the project, settings, environment and run options, the CLI runner, the success
+    records, this run's step catalogue, the plugin manager, the redactor, the output
+    streams, and `results` (step id -> StepResult) of the steps run so far."""
 
-    project: Project
-    settings: Settings
-    environment: str | None
-    options: RunOptions
-    runner: Runner
-    records: StepRecords
-    steps: tuple[Step, ...]
-    pm: pluggy.PluginManager
-    redactor: Redactor
-    out: TextIO = field(default_factory=lambda: sys.stdout)
-    err: TextIO = field(default_factory=lambda: sys.stderr)
-    results: dict[str, StepResult] = field(default_factory=dict)
+    def __init__(self, project: Project, settings: Settings, environment: str | None,
+                 options: RunOptions, runner: Runner, records: StepRecords,
+                 steps: tuple[Step, ...], pm: pluggy.PluginManager, redactor: Redactor,
+                 out: TextIO | None = None, err: TextIO | None = None,
+                 results: dict[str, StepResult] | None = None) -> None:
+        self.project = project
+        self.settings = settings
+        self.environment = environment
+        self.options = options
+        self.runner = runner
+        self.records = records
+        self.steps = steps
+        self.pm = pm
+        self.redactor = redactor
+        self.out: TextIO = sys.stdout if out is None else out
+        self.err: TextIO = sys.stderr if err is None else err
+        self.results: dict[str, StepResult] = {} if results is None else results
+
+    def __repr__(self) -> str:
+        return f"StepContext(project={self.project.name!r}, environment={self.environment!r})"
 
     def step(self, step_id: str) -> Step:
         """A step of this run's catalogue (built-in or plugin-added)."""

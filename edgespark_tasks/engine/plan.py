@@ -7,7 +7,7 @@ no process, so `--dry-run` and the no-op case cost only file reads.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from edgespark_tasks.checks import varsfile
 from edgespark_tasks.checks.db_schema import NO_TABLE, has_nothing_to_migrate
@@ -24,8 +24,7 @@ SKIPPED_BY_SETTING = "skipped by the `skip` setting"
 DANGEROUS_OK = ("db-migrate", "storage-apply")
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """Run or skip one step, and why."""
 
     step: Step
@@ -46,17 +45,16 @@ class Decision:
         return self.run and self.unavailable
 
 
-@dataclass
 class Planner:
     """Decides steps for one project, environment and set of options."""
 
-    project: Project
-    settings: Settings
-    environment: str | None
-    records: StepRecords
-    options: RunOptions
-
-    def __post_init__(self) -> None:
+    def __init__(self, project: Project, settings: Settings, environment: str | None,
+                 records: StepRecords, options: RunOptions) -> None:
+        self.project = project
+        self.settings = settings
+        self.environment = environment
+        self.records = records
+        self.options = options
         self.rules = sources.rules_for(self.project, self.settings.deploy_inputs,
                                        self.settings.deploy_ignore)
         self._memo: dict[tuple[str, ...], dict[str, str]] | None = None
@@ -112,7 +110,7 @@ class Planner:
             return self._vars(step)
         decision = self._changed(step, earlier)
         if decision.run and step.id in DANGEROUS_OK:
-            return replace(decision, args=self.options.dangerous_args)
+            return decision._replace(args=self.options.dangerous_args)
         return decision
 
     def _changed(self, step: Step, earlier: Sequence[Decision]) -> Decision:
@@ -203,7 +201,7 @@ def with_capabilities(decisions: Sequence[Decision], supports: Callable[[Step], 
         note = f"`{step.command}` is not available in edgespark {version}"
         reason = (f"{decision.reason}, but {note}" if decision.run
                   else f"{decision.reason}; not available in edgespark {version}")
-        marked.append(replace(decision, reason=reason, unavailable=True))
+        marked.append(decision._replace(reason=reason, unavailable=True))
     return marked
 
 

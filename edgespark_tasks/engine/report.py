@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,34 +21,36 @@ from edgespark_tasks.runner.redact import Redactor, mask_argv
 from edgespark_tasks.style import use_color
 
 
-@dataclass
 class StepOutcome:
-    """One row of the report."""
+    """One row of the report; its attributes, in order, are the row's JSON keys.
+    `status`: ok | skipped | failed | not-run; `command`: the CLI command line, redacted
+    (None: no CLI call). Plain classes here: every run imports this module."""
 
-    id: str
-    title: str
-    decision: str
-    reason: str
-    status: str = "not-run"  # ok | skipped | failed | not-run
-    duration: float = 0.0
-    exit_code: int | None = None
-    exit_class: str | None = None
-    message: str | None = None
-    command: str | None = None  # the CLI command line, redacted (None: no CLI call)
+    def __init__(self, id: str, title: str, decision: str, reason: str) -> None:
+        self.id = id
+        self.title = title
+        self.decision = decision
+        self.reason = reason
+        self.status = "not-run"
+        self.duration = 0.0
+        self.exit_code: int | None = None
+        self.exit_class: str | None = None
+        self.message: str | None = None
+        self.command: str | None = None
 
 
-@dataclass
 class Report:
     """The outcome of one pipeline run."""
 
-    project: str
-    environment: str | None
-    rows: list[StepOutcome]
-    started: float = field(default_factory=time.monotonic)
-    result: str = "running"
-    url: str | None = None
-    error: str | None = None
-    duration: float = 0.0
+    def __init__(self, project: str, environment: str | None, rows: list[StepOutcome]) -> None:
+        self.project = project
+        self.environment = environment
+        self.rows = rows
+        self.started = time.monotonic()
+        self.result = "running"
+        self.url: str | None = None
+        self.error: str | None = None
+        self.duration = 0.0
 
     @classmethod
     def start(cls, project: Project, environment: str | None,

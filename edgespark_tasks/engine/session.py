@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -22,20 +21,22 @@ from edgespark_tasks.runner.cli import Runner
 from edgespark_tasks.runner.redact import Redactor
 
 
-@dataclass
 class Session:
     """One project in one environment, with its settings, plugins and CLI runner."""
 
-    project: Project
-    settings: Settings
-    environment: str | None
-    pm: pluggy.PluginManager
-    steps: tuple[Step, ...]
-    runner: Runner
-    records: StepRecords
-    redactor: Redactor
-    out: TextIO
-    err: TextIO
+    def __init__(self, project: Project, settings: Settings, environment: str | None,
+                 pm: pluggy.PluginManager, steps: tuple[Step, ...], runner: Runner,
+                 records: StepRecords, redactor: Redactor, out: TextIO, err: TextIO) -> None:
+        self.project = project
+        self.settings = settings
+        self.environment = environment
+        self.pm = pm
+        self.steps = steps
+        self.runner = runner
+        self.records = records
+        self.redactor = redactor
+        self.out = out
+        self.err = err
 
     def context(self, options: RunOptions) -> StepContext:
         """A StepContext for one run with the given options."""

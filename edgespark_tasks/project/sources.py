@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from edgespark_tasks.project.model import Project
 
@@ -35,8 +35,7 @@ TOOLING = ("**/*.md", "**/*.markdown", "**/*.mdx", "tasks.py", "dodo.py", "pypro
            ".edgespark-tasks/**", "**/.DS_Store")
 
 
-@dataclass(frozen=True)
-class SourceRules:
+class SourceRules(NamedTuple):
     """Include and ignore patterns for the deploy inputs (relative to the project root)."""
 
     include: tuple[str, ...]
