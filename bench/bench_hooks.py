@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from realsize import make_app  # noqa: E402
+from realsize import describe, make_app  # noqa: E402
 
 from edgespark_tasks.checks import CHECK_IDS  # noqa: E402 - after the path tweak above
 
@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         tracked = _prepare(app)
         hook = _hook_command()
         floor, floor_cpu = median_ms([sys.executable, "-c", "pass"], app, args.runs)
-        print(f"real-size app: {app} ({len(tracked)} files)  runs: {args.runs}  "
+        print(f"real-size app: {app} ({describe(app)}; {len(tracked)} files in git)  "
+              f"runs: {args.runs}  "
               "(median ms per process; x = ratio to python -c pass)")
         print(f"{'hook':<30}{'one file':>10}{'x':>6}{'cpu':>8}{'all files':>11}{'x':>6}"
               f"{'cpu':>8}")
