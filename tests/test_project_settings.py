@@ -121,3 +121,19 @@ def test_settings_errors_name_the_key(tmp_path: Path, toml: str, message: str) -
 def test_env_var_with_wrong_type_names_the_variable(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="EDGESPARK_TASKS_LOCK_TIMEOUT"):
         load_settings(tmp_path, environ={"EDGESPARK_TASKS_LOCK_TIMEOUT": "-1"})
+
+
+def test_project_settings_and_steps_pickle(edgespark_project) -> None:  # type: ignore[no-untyped-def]
+    """What doit's process mode (and anyone spawning workers) may send to another process:
+    the value types round-trip through pickle, defaults included."""
+    import pickle
+
+    from edgespark_tasks.engine.context import RunOptions
+    from edgespark_tasks.engine.steps import CATALOGUE
+    from edgespark_tasks.project.settings import Settings
+
+    root = edgespark_project()
+    values = [load_project(root), load_settings(root, flags={"timeouts": {"deploy": 5}}),
+              Settings(), RunOptions(only=("deploy",)), *CATALOGUE]
+    for value in values:
+        assert pickle.loads(pickle.dumps(value)) == value

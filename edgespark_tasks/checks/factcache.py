@@ -68,8 +68,9 @@ def store(folder: Path, data: dict[str, Any]) -> None:
         ignore = folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# edgespark-tasks cache: never commit it\n*\n")
-        # json.dumps (one shot) uses the C encoder; json.dump streams in pure Python.
-        text = json.dumps(data, separators=(",", ":"))
+        # json.dumps (one shot) uses the C encoder; json.dump streams in pure Python. The data
+        # came from JSON and the extractors (no cycles), so skip the cycle check (-1/3).
+        text = json.dumps(data, separators=(",", ":"), check_circular=False)
         tmp = folder / f".facts-{os.getpid()}-{time.monotonic_ns()}.tmp"
         try:
             tmp.write_text(text, encoding="utf-8")

@@ -12,7 +12,6 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from edgespark_tasks.errors import ProjectError
@@ -44,7 +43,7 @@ class Project(NamedTuple):
     generated_dir: Path
     auth_config: Path
     vars_file_pattern: str
-    toml: Mapping[str, Any] = MappingProxyType({})
+    toml: Mapping[str, Any] = {}  # typed read-only, never mutated; load_project passes one
     # An older scaffold: `[app.server]` / `[app.web]` in edgespark.toml, often no runtime.ts.
     legacy: bool = False
 

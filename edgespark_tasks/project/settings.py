@@ -10,15 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from edgespark_tasks.errors import ProjectError, SettingsError
 from edgespark_tasks.project.model import read_toml
 from edgespark_tasks.project.setting_values import VALIDATORS, SmokeCheck
 
-# The shared default of the mapping settings: read-only, so no instance can change another's.
-NO_ENTRIES: Mapping[str, Any] = MappingProxyType({})
+# The shared default of the mapping settings. Typed read-only (Mapping), so nothing mutates
+# it; a plain dict, not a MappingProxyType, so Settings still pickle (doit's process mode).
+NO_ENTRIES: Mapping[str, Any] = {}
 
 
 class Settings(NamedTuple):
