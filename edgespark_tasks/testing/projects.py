@@ -56,7 +56,10 @@ def write_project(dest: Path, layout: str = "full-stack") -> Path:
     """
     if layout not in ("full-stack", "server-only"):
         raise ValueError(f"unknown layout {layout!r}")
-    shutil.copytree(example_source(), dest, dirs_exist_ok=True)
+    # Only what git would hold: running the example (`python examples/demo.py`, `doctor`)
+    # leaves git-ignored state and caches in it, which no copy must start with.
+    shutil.copytree(example_source(), dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
+        ".edgespark-tasks", ".edgespark", "node_modules", "__pycache__"))
     if layout == "server-only":
         shutil.rmtree(dest / "web")
         for item in (dest / "server").iterdir():
