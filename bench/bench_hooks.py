@@ -78,13 +78,15 @@ def _edit(app: Path) -> None:
     subprocess.run(["git", "add", EDITED], cwd=app, check=True)
 
 
-def _prepare(dest: Path) -> list[str]:
-    """The app, committed, with one route edited and staged; returns every tracked file."""
+def _prepare(dest: Path) -> tuple[list[str], str]:
+    """The app, committed, with one route edited and staged; every tracked file, and the
+    app's size as generated."""
     make_app(dest, git=True)
+    size = describe(dest)
     _edit(dest)
     out = subprocess.run(["git", "ls-files"], cwd=dest, capture_output=True, text=True,
                          check=True).stdout
-    return out.split()
+    return out.split(), size
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,10 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-hooks-"))
     app = args.keep.resolve() if args.keep else work / "app"
     try:
-        tracked = _prepare(app)
+        tracked, size = _prepare(app)
         hook = _hook_command()
         floor, floor_cpu = median_ms([sys.executable, "-c", "pass"], app, args.runs)
-        print(f"real-size app: {app} ({describe(app)}; {len(tracked)} files in git)  "
+        print(f"real-size app: {app} ({size}; {len(tracked)} files in git)  "
               f"runs: {args.runs}  "
               "(median ms per process; x = ratio to python -c pass)")
         print(f"{'hook':<30}{'one file':>10}{'x':>6}{'cpu':>8}{'all files':>11}{'x':>6}"
