@@ -77,14 +77,19 @@ def write_project_into(dest: Path, layout: str = "full-stack") -> Path:
     return write_project(dest, layout)
 
 
-def make_project_repo(root: Path, layout: str = "full-stack",
-                      files: Mapping[str, str] | None = None) -> Path:
-    """A git repository at `root` holding an example project (plus extra `files`), committed."""
-    write_project(root, layout)
+def _write_files(root: Path, files: Mapping[str, str] | None) -> None:
+    """Write each repo-relative path -> text of `files` under `root`, folders included."""
     for rel, content in (files or {}).items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content)
+
+
+def make_project_repo(root: Path, layout: str = "full-stack",
+                      files: Mapping[str, str] | None = None) -> Path:
+    """A git repository at `root` holding an example project (plus extra `files`), committed."""
+    write_project(root, layout)
+    _write_files(root, files)
     init_repo(root)
     return root
 
@@ -109,9 +114,6 @@ def make_monorepo(root: Path, names: tuple[str, ...] = ("a", "b", "c"),
         toml = project / "edgespark.toml"
         toml.write_text(toml.read_text().replace('name = "notes-app"', f'name = "{name}"'))
         roots.append(project)
-    for rel, content in (files or {}).items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content)
+    _write_files(root, files)
     init_repo(root)
     return roots
